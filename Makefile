@@ -1,0 +1,69 @@
+# The two commands a newcomer needs: `make run` and `make test`. Everything else is a helper they call.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+FLASK := $(BIN)/flask --app portal
+PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint format install catalogs extract-messages update-messages compile-messages demo \
+        test-sqlite test-postgres bench clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP) compile-messages
+
+## Translations: extract marked strings, merge them into the catalogs, compile .mo files (not committed).
+extract-messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o portal/translations/messages.pot --no-location --sort-output .
+
+update-messages: extract-messages
+	$(BIN)/pybabel update -i portal/translations/messages.pot -d portal/translations --no-fuzzy-matching --ignore-obsolete
+
+compile-messages: $(STAMP)
+	@$(BIN)/pybabel compile -d portal/translations --statistics 2>&1 | grep -v '^$$' || true
+
+## make run: install, migrate, load content, build the search index, create demo accounts, serve.
+run: install
+	$(FLASK) db upgrade
+	$(FLASK) content load
+	$(FLASK) search reindex --quiet
+	$(FLASK) users demo
+	@echo "南阳市返乡创业服务平台 serving on http://127.0.0.1:$(PORT)/  (Ctrl-C to stop)"
+	PORTAL_COOKIE_SECURE=0 $(FLASK) run --host 127.0.0.1 --port $(PORT) --no-reload --with-threads
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+format: $(STAMP)
+	$(BIN)/ruff format portal tests bench
+
+## make test: lint, then the suite on SQLite, then again on PostgreSQL when it answers on 127.0.0.1:5432.
+test: install lint test-sqlite
+	@if $(BIN)/python -c 'import socket; socket.create_connection(("127.0.0.1", 5432), 2)' 2>/dev/null; then \
+		$(MAKE) --no-print-directory test-postgres; \
+	else echo "PostgreSQL is not answering on 127.0.0.1:5432: skipped the PostgreSQL run"; fi
+
+test-sqlite: install
+	@echo "== test suite on SQLite"
+	env -u DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS)
+
+test-postgres: install
+	@echo "== test suite on PostgreSQL"
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest $(PYTEST_ARGS)
+
+bench: install
+	$(BIN)/python bench/pages.py
+	$(BIN)/python bench/search.py
+
+clean:
+	rm -rf $(VENV) instance/portal.sqlite3 instance/search .pytest_cache .ruff_cache

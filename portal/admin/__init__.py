@@ -1,0 +1,1 @@
+"""admin area of the portal."""

@@ -1,0 +1,75 @@
+"""The open-data API: the same lists and filters as the pages, as JSON."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, request, url_for
+from flask_babel import gettext as _
+
+from portal.catalog import services as catalog
+from portal.core.listing import Listing, parse_filters, parse_int, run
+from portal.errors import NotFound
+from portal.policies import services as policies
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+KINDS = ("counties", "units", "bases", "parks", "projects", "policies", "mentors")
+
+
+def _listing(kind: str) -> Listing:
+    if kind == "policies":
+        return policies.LISTING
+    if kind in catalog.LISTINGS:
+        return catalog.LISTINGS[kind]
+    raise NotFound(_("没有这类数据：%(kind)s", kind=kind))
+
+
+def _serialize(kind: str, obj) -> dict:
+    if kind == "policies":
+        return policies.to_dict(obj, url_for)
+    return catalog.to_dict(kind, obj, url_for)
+
+
+def _bad_request(field: str, value: str, message: str):
+    return jsonify(error={"status": 400, "code": "invalid_parameter", "field": field, "value": value,
+                          "message": message}), 400  # fmt: skip
+
+
+@bp.after_request
+def open_to_all(response):
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@bp.get("/<kind>")
+def list_items(kind: str):
+    listing = _listing(kind)
+    active, bad = parse_filters(listing, request.args)
+    if bad:
+        item = bad[0]
+        return _bad_request(item.name, item.value, _("参数 %(name)s 的值“%(value)s”无效", name=item.name,
+                                                    value=item.value[:100]))  # fmt: skip
+    max_per_page = current_app.config["API_MAX_PER_PAGE"]
+    page, ok = parse_int(request.args.get("page"), 1, 1, 100000)
+    if not ok:
+        return _bad_request("page", request.args.get("page", ""), _("page 应为正整数"))
+    per_page, ok = parse_int(request.args.get("per_page"), 20, 1, max_per_page)
+    if not ok:
+        return _bad_request("per_page", request.args.get("per_page", ""),
+                            _("per_page 应为 1 到 %(max)s 之间的整数", max=max_per_page))  # fmt: skip
+    result = run(listing, active, page, per_page)
+    return jsonify(total=result.total, page=result.page, per_page=result.per_page,
+                   items=[_serialize(kind, obj) for obj in result.items])  # fmt: skip
+
+
+@bp.get("/<kind>/<key>")
+def show_item(kind: str, key: str):
+    _listing(kind)
+    obj = policies.get(key) if kind == "policies" else catalog.get_item(kind, key)
+    return jsonify(_serialize(kind, obj))
+
+
+@bp.get("/openapi.json")
+def openapi():
+    from portal.api.openapi import document
+
+    return jsonify(document())

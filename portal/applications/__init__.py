@@ -1,0 +1,1 @@
+"""applications area of the portal."""

@@ -1,0 +1,1 @@
+"""The public catalog: counties, units, incubation bases, demonstration parks and projects, mentors."""

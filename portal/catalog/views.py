@@ -1,0 +1,58 @@
+"""Public catalog pages: incubation bases, parks, projects, mentors and units."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+
+from portal.catalog import services
+from portal.core.pages import list_page
+
+bp = Blueprint("catalog", __name__)
+
+
+@bp.get("/bases/")
+def bases_list():
+    return list_page(services.LISTINGS["bases"], "catalog/bases_list.html")
+
+
+@bp.get("/bases/<slug>")
+def bases_detail(slug: str):
+    base = services.get_item("bases", slug)
+    nearby = services.bases_in_county(base.county_id, exclude_id=base.id)
+    return render_template("catalog/base_detail.html", item=base, nearby=nearby)
+
+
+@bp.get("/parks/")
+def parks_list():
+    return list_page(services.LISTINGS["parks"], "catalog/parks_list.html")
+
+
+@bp.get("/parks/<slug>")
+def parks_detail(slug: str):
+    park = services.get_item("parks", slug)
+    return render_template("catalog/park_detail.html", item=park, projects=services.projects_in_park(park))
+
+
+@bp.get("/projects/")
+def projects_list():
+    return list_page(services.LISTINGS["projects"], "catalog/projects_list.html")
+
+
+@bp.get("/projects/<slug>")
+def projects_detail(slug: str):
+    return render_template("catalog/project_detail.html", item=services.get_item("projects", slug))
+
+
+@bp.get("/mentors/")
+def mentors_list():
+    return list_page(services.LISTINGS["mentors"], "catalog/mentors_list.html")
+
+
+@bp.get("/mentors/<slug>")
+def mentors_detail(slug: str):
+    return render_template("catalog/mentor_detail.html", item=services.get_item("mentors", slug))
+
+
+@bp.get("/units/")
+def units_list():
+    return list_page(services.LISTINGS["units"], "catalog/units_list.html")

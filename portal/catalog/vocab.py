@@ -1,0 +1,82 @@
+"""Controlled vocabularies of the catalog: stable codes and their translatable labels."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+BASE_TYPES = {
+    "incubator": _l("创业孵化基地"),
+    "smb": _l("小型微型企业创业创新基地"),
+    "star": _l("星创天地"),
+    "maker": _l("众创空间"),
+}
+
+LEVELS = {
+    "national": _l("国家级"),
+    "provincial": _l("省级"),
+    "city": _l("市级"),
+    "county": _l("县级"),
+}
+
+INDUSTRIES = {
+    "agriculture": _l("现代农业"),
+    "food": _l("食品加工"),
+    "textile": _l("纺织服装"),
+    "manufacturing": _l("装备制造"),
+    "materials": _l("新材料"),
+    "energy": _l("新能源"),
+    "ecommerce": _l("电子商务"),
+    "tourism": _l("文化旅游"),
+    "crafts": _l("玉雕与文创"),
+    "services": _l("生活服务"),
+    "medicine": _l("中医药"),
+}
+
+EXPERTISE = {
+    "agriculture": _l("农业种养"),
+    "technology": _l("科技与技术"),
+    "tax": _l("税务"),
+    "finance": _l("金融与贷款"),
+    "ecommerce": _l("电子商务"),
+    "planning": _l("项目策划"),
+    "law": _l("法律"),
+    "marketing": _l("市场营销"),
+    "management": _l("经营管理"),
+    "other": _l("其他"),
+}
+
+COUNTY_KINDS = {
+    "district": _l("市辖区"),
+    "county": _l("县"),
+    "city": _l("县级市"),
+    "zone": _l("功能区"),
+}
+
+UNIT_LEVELS = {"city": _l("市级"), "county": _l("县级")}
+
+POLICY_CATEGORIES = {
+    "loan": _l("创业担保贷款"),
+    "training": _l("创业培训"),
+    "mentoring": _l("创业辅导"),
+    "subsidy": _l("补贴奖补"),
+    "carrier": _l("园区与孵化载体"),
+    "general": _l("综合政策"),
+}
+
+APPLICATION_TYPES = {
+    "training": _l("创业培训"),
+    "mentoring": _l("创业辅导"),
+    "loan": _l("创业担保贷款"),
+}
+
+DEPTS = (
+    "office", "hrss", "ndrc", "agri", "commerce", "sci", "miit", "forestry",
+    "data", "land", "tax", "finance", "pbc", "culture",
+)  # fmt: skip
+
+
+def label(vocab: dict, code: str | None) -> str:
+    if code is None:
+        return ""
+    value = vocab.get(code)
+    return str(value) if value is not None else code

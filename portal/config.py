@@ -1,0 +1,76 @@
+"""Every setting of the portal, read from the environment, with its default and why."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+def _flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _instance_secret(instance_path: Path, filename: str, nbytes: int = 32) -> str:
+    """Read a secret kept in instance/, creating it on first run: never a hard-coded key."""
+    path = instance_path / filename
+    if path.exists():
+        return path.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_hex(nbytes)
+    # Write to a temporary file and rename, so two processes starting at once agree on one key.
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(value)
+    try:
+        os.link(tmp, path)  # fails if another process won the race; then we read theirs
+    except FileExistsError:
+        pass
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path.read_text().strip()
+
+
+def build_config(instance_path: str) -> dict:
+    instance = Path(instance_path)
+    debug = _flag("FLASK_DEBUG", False)
+    data_dir = Path(os.environ.get("PORTAL_DATA_DIR") or instance)
+    database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'portal.sqlite3'}"
+    # Heroku-style URLs name the old driver; we use psycopg 3.
+    if database_url.startswith("postgres://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgres://") :]
+    elif database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgresql://") :]
+    return {
+        # Signing key for sessions and CSRF tokens: from the environment, else generated once into instance/.
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or _instance_secret(instance, "secret_key"),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Uploads and the search index live here; outside the web root.
+        "PORTAL_DATA_DIR": str(data_dir),
+        "CONTENT_DIR": os.environ.get("PORTAL_CONTENT_DIR") or str(Path(instance_path).parent / "content"),
+        # Cookies only over HTTPS in production. `make run` serves plain HTTP on loopback and turns this off.
+        "SESSION_COOKIE_SECURE": _flag("PORTAL_COOKIE_SECURE", not debug),
+        "REMEMBER_COOKIE_SECURE": _flag("PORTAL_COOKIE_SECURE", not debug),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        # Sessions end after two hours without a request (unless "remember me" was chosen).
+        "PERMANENT_SESSION_LIFETIME": int(os.environ.get("PORTAL_SESSION_MINUTES", "120")) * 60,
+        "REMEMBER_COOKIE_DURATION": 14 * 24 * 3600,
+        "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session; long forms are filled slowly
+        "BABEL_DEFAULT_LOCALE": "zh_Hans_CN",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+        "LANGUAGES": ["zh_Hans_CN", "en"],
+        # Rate limits: in memory by default, shared across workers and servers when a Redis URI is set.
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "PAGE_SIZE": 12,
+        "API_MAX_PER_PAGE": 100,
+        "MAX_CONTENT_LENGTH": int(os.environ.get("PORTAL_MAX_REQUEST_MB", "32")) * 1024 * 1024,
+        "SEND_FILE_MAX_AGE_DEFAULT": 7 * 24 * 3600,
+    }

@@ -1,0 +1,359 @@
+"""Reads content/, validates every file, and upserts the catalog in one transaction."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from portal.catalog.models import County, IncubationBase, Mentor, MentorExpertise, Park, Project, Unit
+from portal.content import schema
+from portal.db import utcnow
+from portal.content.yamlfile import ContentSyntaxError, LineDict, Problem, load_front_matter, load_yaml
+from portal.extensions import db
+from portal.policies.models import Policy
+
+CITYWIDE = "全市"
+
+
+@dataclass
+class Record:
+    path: str
+    line: int
+    data: dict
+    key_lines: dict
+
+    def line_of(self, key: str) -> int:
+        return self.key_lines.get(key, self.line)
+
+
+@dataclass
+class Content:
+    """Everything read from a content directory, validated and normalised."""
+
+    kinds: dict[str, list[Record]] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    def add(self, path: str, line: int, message: str) -> None:
+        self.problems.append(Problem(path, line, message))
+
+
+FILES = [
+    ("counties.yaml", schema.COUNTIES),
+    ("units.yaml", schema.UNITS),
+    ("bases.yaml", schema.BASES),
+    ("parks.yaml", schema.PARKS),
+    ("projects.yaml", schema.PROJECTS),
+    ("mentors.yaml", schema.MENTORS),
+]
+
+# Other areas (routing rules, loan rules, holidays…) register readers here: (filename, reader(content, path)).
+EXTRA_READERS: list[tuple[str, Any]] = []
+
+
+def _validate_mapping(content: Content, kind: schema.Kind, path: str, raw: Any) -> Record | None:
+    if not isinstance(raw, LineDict):
+        content.add(path, 1, _("每一项都应是键值对"))
+        return None
+    for key, line in raw.duplicate_keys:
+        content.add(path, line, _("字段 %(field)s 重复出现", field=key))
+    fields = kind.field_map()
+    data: dict[str, Any] = {}
+    ok = True
+    for key in raw:
+        if key not in fields:
+            content.add(path, raw.key_lines.get(key, raw.line), _("未知字段 %(field)s", field=key))
+            ok = False
+    for f in kind.fields:
+        value = raw.get(f.name)
+        if value is None or value == "":
+            if f.required:
+                content.add(path, raw.line, _("缺少必填字段 %(field)s", field=f.name))
+                ok = False
+            data[f.name] = list(f.default) if isinstance(f.default, list) else f.default
+            continue
+        value, error = schema.check_value(f, value)
+        if error:
+            content.add(path, raw.key_lines.get(f.name, raw.line), error)
+            ok = False
+        data[f.name] = value
+    if ok and not data.get("sample") and "source" in fields and not data.get("source"):
+        content.add(path, raw.line, _("非示例条目（sample: false）必须写明来源 source"))
+        ok = False
+    return Record(path, raw.line, data, dict(raw.key_lines)) if ok else None
+
+
+def _read_list(content: Content, kind: schema.Kind, path: Path) -> list[Record]:
+    try:
+        items = load_yaml(path)
+    except ContentSyntaxError as exc:
+        content.problems.append(exc.problem)
+        return []
+    if items is None:
+        return []
+    if not isinstance(items, list):
+        content.add(str(path), 1, _("文件的顶层应是一个列表（每项以 - 开头）"))
+        return []
+    records = [_validate_mapping(content, kind, str(path), item) for item in items]
+    return [r for r in records if r is not None]
+
+
+def _read_policies(content: Content, directory: Path) -> list[Record]:
+    records = []
+    for path in sorted(directory.glob("*.md")):
+        try:
+            meta, body, _body_line = load_front_matter(path)
+        except ContentSyntaxError as exc:
+            content.problems.append(exc.problem)
+            continue
+        record = _validate_mapping(content, schema.POLICIES, str(path), meta)
+        if record is None:
+            continue
+        if not body.strip():
+            content.add(str(path), meta.line, _("政策指南正文不能为空"))
+            continue
+        record.data["body"] = body.strip() + "\n"
+        records.append(record)
+    return records
+
+
+def _check_unique(content: Content, records: list[Record], key: str) -> None:
+    seen: dict[Any, Record] = {}
+    for record in records:
+        value = record.data[key]
+        if value in seen:
+            first = seen[value]
+            content.add(
+                record.path,
+                record.line_of(key),
+                _("%(key)s “%(value)s” 重复（第一次出现在 %(where)s）",
+                  key=key, value=value, where=f"{first.path}:{first.line_of(key)}"),
+            )  # fmt: skip
+        else:
+            seen[value] = record
+
+
+def read_content(directory: str | Path) -> Content:
+    """Read and validate everything under `directory`; nothing touches the database."""
+    directory = Path(directory)
+    content = Content()
+    if not directory.is_dir():
+        content.add(str(directory), 0, _("内容目录不存在"))
+        return content
+    for filename, kind in FILES:
+        path = directory / filename
+        if not path.exists():
+            content.add(str(path), 0, _("缺少文件 %(file)s", file=filename))
+            content.kinds[kind.name] = []
+            continue
+        content.kinds[kind.name] = _read_list(content, kind, path)
+    policy_dir = directory / "policies"
+    content.kinds["policies"] = _read_policies(content, policy_dir) if policy_dir.is_dir() else []
+    for filename, reader in EXTRA_READERS:
+        path = directory / filename
+        content.extras[filename] = reader(content, path)
+    _cross_check(content)
+    return content
+
+
+def _cross_check(content: Content) -> None:
+    counties = content.kinds["counties"]
+    _check_unique(content, counties, "code")
+    _check_unique(content, counties, "name")
+    county_keys = {r.data["code"] for r in counties} | {r.data["name"] for r in counties}
+    for record in counties:
+        if not schema.COUNTY_CODE_RE.match(record.data["code"]):
+            content.add(record.path, record.line_of("code"),
+                        _("区划代码 “%(code)s” 不合规：应为 6 位数字或 zone-名称", code=record.data["code"]))  # fmt: skip
+
+    def check_county(record: Record, key: str, value: str) -> None:
+        if value not in county_keys:
+            content.add(record.path, record.line_of(key),
+                        _("未知的县区 “%(county)s”：请使用 counties.yaml 中的名称或代码", county=value))  # fmt: skip
+
+    units = content.kinds["units"]
+    _check_unique(content, units, "code")
+    for record in units:
+        data = record.data
+        if not schema.UNIT_CODE_RE.match(data["code"]):
+            content.add(record.path, record.line_of("code"),
+                        _("单位代码 “%(code)s” 不合规：应为 city-部门 或 区划代码-部门", code=data["code"]))  # fmt: skip
+        if data["level"] == "county":
+            if not data.get("county"):
+                content.add(record.path, record.line, _("县级单位必须填写 county"))
+            else:
+                check_county(record, "county", data["county"])
+        elif data.get("county"):
+            content.add(record.path, record.line_of("county"), _("市级单位不应填写 county"))
+    unit_codes = {r.data["code"] for r in units}
+
+    for name in ("bases", "parks", "projects", "mentors", "policies"):
+        _check_unique(content, content.kinds[name], "slug")
+    for name in ("bases", "parks", "projects"):
+        for record in content.kinds[name]:
+            check_county(record, "county", record.data["county"])
+    park_slugs = {r.data["slug"] for r in content.kinds["parks"]}
+    for record in content.kinds["projects"]:
+        park = record.data.get("park")
+        if park and park not in park_slugs:
+            content.add(record.path, record.line_of("park"), _("未知的园区 “%(slug)s”", slug=park))
+    for record in content.kinds["mentors"]:
+        for county in record.data["counties"]:
+            if county != CITYWIDE:
+                check_county(record, "counties", county)
+    for record in content.kinds["policies"]:
+        for code in record.data["units"]:
+            if code not in unit_codes:
+                content.add(record.path, record.line_of("units"), _("未知的单位代码 “%(code)s”", code=code))
+        effective, expires = record.data.get("effective"), record.data.get("expires")
+        if effective and expires and expires < effective:
+            content.add(record.path, record.line_of("expires"), _("失效日期早于生效日期"))
+
+
+# ---------------------------------------------------------------- writing
+
+
+class _Stats:
+    def __init__(self) -> None:
+        self.counts: dict[str, Counter] = {}
+
+    def bump(self, kind: str, outcome: str) -> None:
+        self.counts.setdefault(kind, Counter())[outcome] += 1
+
+
+def _normalise(value: Any) -> Any:
+    if isinstance(value, float):
+        return Decimal(str(value))
+    return value
+
+
+def _assign(obj: Any, values: dict[str, Any]) -> bool:
+    """Set only attributes that differ, so loading the same files twice writes nothing."""
+    changed = False
+    for key, value in values.items():
+        value = _normalise(value)
+        current = getattr(obj, key)
+        if isinstance(current, Decimal) and isinstance(value, Decimal):
+            same = current.compare(value) == 0
+        else:
+            same = current == value
+        if not same:
+            setattr(obj, key, value)
+            changed = True
+    return changed
+
+
+def _upsert(model: type, key: str, key_value: str, values: dict, existing: dict) -> tuple[Any, str]:
+    obj = existing.get(key_value)
+    if obj is None:
+        obj = model(**{key: key_value})
+        _assign(obj, values)
+        db.session.add(obj)
+        existing[key_value] = obj
+        return obj, "created"
+    return obj, ("updated" if _assign(obj, values) else "unchanged")
+
+
+def _existing(model: type, key: str) -> dict:
+    return {getattr(o, key): o for o in db.session.scalars(sa.select(model))}
+
+
+def apply_content(content: Content, prune: bool = False) -> dict[str, Counter]:
+    """Write validated content. The caller commits (or rolls back) the session."""
+    stats = _Stats()
+    counties = _existing(County, "code")
+    for r in content.kinds["counties"]:
+        d = r.data
+        values = {k: d[k] for k in ("name", "name_en", "kind", "sort")}
+        stats.bump("counties", _upsert(County, "code", d["code"], values, counties)[1])
+    db.session.flush()
+    county_by_key = {c.code: c for c in counties.values()} | {c.name: c for c in counties.values()}
+
+    units = _existing(Unit, "code")
+    for r in content.kinds["units"]:
+        d = dict(r.data)
+        county = county_by_key.get(d.pop("county")) if d.get("county") else None
+        d.pop("code")
+        d["county_id"] = county.id if county else None
+        d.pop("county", None)
+        stats.bump("units", _upsert(Unit, "code", r.data["code"], d, units)[1])
+
+    def simple(kind: str, model: type, renames: dict | None = None, drop: tuple = ()) -> dict:
+        existing = _existing(model, "slug")
+        for r in content.kinds[kind]:
+            d = {k: v for k, v in r.data.items() if k not in drop and k != "slug"}
+            for old, new in (renames or {}).items():
+                d[new] = d.pop(old)
+            if "county" in d:
+                d["county_id"] = county_by_key[d.pop("county")].id
+            stats.bump(kind, _upsert(model, "slug", r.data["slug"], d, existing)[1])
+        return existing
+
+    simple("bases", IncubationBase)
+    parks = simple("parks", Park)
+    db.session.flush()
+    project_rows = []
+    for r in content.kinds["projects"]:
+        d = dict(r.data)
+        park = d.pop("park", None)
+        d["park_id"] = parks[park].id if park else None
+        project_rows.append((r, d))
+    existing_projects = _existing(Project, "slug")
+    for r, d in project_rows:
+        d = {k: v for k, v in d.items() if k != "slug"}
+        d["county_id"] = county_by_key[d.pop("county")].id
+        stats.bump("projects", _upsert(Project, "slug", r.data["slug"], d, existing_projects)[1])
+
+    mentors = _existing(Mentor, "slug")
+    for r in content.kinds["mentors"]:
+        d = dict(r.data)
+        wanted_counties = d.pop("counties")
+        expertise = d.pop("expertise")
+        d["description"] = d.pop("bio")
+        d["citywide"] = CITYWIDE in wanted_counties
+        d.pop("slug")
+        mentor, outcome = _upsert(Mentor, "slug", r.data["slug"], d, mentors)
+        new_counties = [county_by_key[c] for c in wanted_counties if c != CITYWIDE]
+        if {c.code for c in mentor.counties} != {c.code for c in new_counties}:
+            mentor.counties = new_counties
+            outcome = "updated" if outcome == "unchanged" else outcome
+        if mentor.expertise != sorted(set(expertise)):
+            mentor.expertise_rows = [MentorExpertise(code=code) for code in sorted(set(expertise))]
+            outcome = "updated" if outcome == "unchanged" else outcome
+        if outcome == "updated":
+            mentor.updated_at = utcnow()  # the row changes too, so the search index picks the mentor up
+        stats.bump("mentors", outcome)
+    policies = _existing(Policy, "slug")
+    for r in content.kinds["policies"]:
+        d = dict(r.data)
+        d.pop("slug")
+        d["name"] = d.pop("title")
+        d["description"] = d.pop("summary")
+        stats.bump("policies", _upsert(Policy, "slug", r.data["slug"], d, policies)[1])
+
+    for filename, applier in EXTRA_APPLIERS:
+        applier(content.extras.get(filename), stats)
+
+    if prune:
+        _prune(content, stats)
+    db.session.flush()
+    return stats.counts
+
+
+EXTRA_APPLIERS: list[tuple[str, Any]] = []
+
+
+def _prune(content: Content, stats: _Stats) -> None:
+    """Delete published entries whose files no longer list them (only with --prune)."""
+    for kind, model in (("projects", Project), ("parks", Park), ("bases", IncubationBase),
+                        ("mentors", Mentor), ("policies", Policy)):  # fmt: skip
+        wanted = {r.data["slug"] for r in content.kinds[kind]}
+        for obj in db.session.scalars(sa.select(model).where(model.slug.not_in(wanted) if wanted else sa.true())):
+            db.session.delete(obj)
+            stats.bump(kind, "deleted")

@@ -1,0 +1,1 @@
+"""Cross-cutting web concerns: locale, error pages, security headers, layout helpers."""

@@ -1,0 +1,61 @@
+"""Friendly error pages (and JSON errors under /api/): never a stack trace to a user."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, current_app, jsonify, render_template, request
+from markupsafe import escape
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from portal.errors import PortalError
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _titles() -> dict[int, tuple[str, str]]:
+    return {
+        400: (_("请求有误"), _("提交的内容无法处理，请返回上一页检查后重试。")),
+        403: (_("无权访问"), _("您没有访问这个页面的权限。")),
+        404: (_("页面不存在"), _("您要找的页面不存在，可能已经移动或删除。")),
+        405: (_("请求方式不对"), _("这个页面不接受这种请求。")),
+        409: (_("操作冲突"), _("这项操作与当前状态不符，请刷新后重试。")),
+        413: (_("文件太大"), _("上传的内容超过了大小限制。")),
+        429: (_("操作太频繁"), _("请稍等几分钟再试。")),
+        500: (_("服务暂时出错"), _("系统出了点问题，我们已经记录下来。请稍后再试。")),
+    }
+
+
+def render_error(status: int, message: str | None = None):
+    title, default_text = _titles().get(status, _titles()[500] if status >= 500 else _titles()[400])
+    if _wants_json():
+        return jsonify(error={"status": status, "title": title, "message": message or default_text}), status
+    try:
+        return render_template("errors/error.html", status=status, title=title,
+                               message=message or default_text), status  # fmt: skip
+    except Exception:
+        # The error page itself failed (e.g. the database is down): answer with plain, safe text.
+        current_app.logger.exception("error page failed to render")
+        body = f"<!doctype html><meta charset=utf-8><title>{escape(title)}</title><h1>{escape(title)}</h1>"
+        return Response(body, status=status, mimetype="text/html")
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(PortalError)
+    def portal_error(exc: PortalError):
+        return render_error(exc.status, exc.message or None)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError):
+        return render_error(400, _("页面已过期或来源无法验证（CSRF）。请返回上一页，刷新后再提交。"))
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        return render_error(exc.code or 500)
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception):
+        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        return render_error(500)

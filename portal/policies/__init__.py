@@ -1,0 +1,1 @@
+"""Policy guides (政策指南)."""

@@ -1,0 +1,1 @@
+"""queues area of the portal."""

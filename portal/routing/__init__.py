@@ -1,0 +1,1 @@
+"""routing area of the portal."""

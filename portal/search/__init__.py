@@ -1,0 +1,1 @@
+"""search area of the portal."""

@@ -1,0 +1,1 @@
+"""visits area of the portal."""
