@@ -1,0 +1,140 @@
+"""Test fixtures: one throw-away database per run (SQLite or PostgreSQL), each test inside a rolled-back transaction."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+import sqlalchemy.orm
+from sqlalchemy.engine import make_url
+
+from portal import create_app
+
+ROOT = Path(__file__).resolve().parent.parent
+CONTENT_DIR = ROOT / "content"
+
+
+def _throwaway_database(tmp_path_factory) -> tuple[str, callable]:
+    """Return (database URL, cleanup) for a database that exists only for this test run."""
+    url = os.environ.get("DATABASE_URL")
+    if not url or url.startswith("sqlite"):
+        path = tmp_path_factory.mktemp("db") / "test.sqlite3"
+        return f"sqlite:///{path}", lambda: None
+    admin_url = make_url(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    name = f"portal_test_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+    return admin_url.set(database=name).render_as_string(hide_password=False), drop
+
+
+def make_test_app(database_url: str, data_dir: Path, **extra):
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-not-for-production",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "PORTAL_DATA_DIR": str(data_dir),
+        "SESSION_COOKIE_SECURE": False,
+        "REMEMBER_COOKIE_SECURE": False,
+        "RATELIMIT_ENABLED": True,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "CONTENT_DIR": str(CONTENT_DIR),
+    }
+    config.update(extra)
+    return create_app(config)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    url, cleanup = _throwaway_database(tmp_path_factory)
+    yield url
+    cleanup()
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    from flask_migrate import upgrade
+
+    from portal.content.loader import apply_content, read_content
+    from portal.extensions import db
+
+    app = make_test_app(database_url, tmp_path_factory.mktemp("data"))
+    with app.app_context():
+        upgrade()
+        content = read_content(CONTENT_DIR)
+        assert not content.problems, [str(p) for p in content.problems]
+        apply_content(content)
+        db.session.commit()
+        db.session.remove()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _transaction(request, app):
+    """Run each test in a transaction rolled back at the end; commits inside become savepoints.
+
+    No app context stays pushed during the test: each request gets its own, as in production
+    (a shared one would let `g` — and the chosen locale — leak from one request to the next).
+    """
+    if "committing" in request.keywords:
+        yield
+        return
+    from portal.extensions import db
+
+    with app.app_context():
+        connection = db.engine.connect()
+    outer = connection.begin()
+    original = db.session
+    # A plain SQLAlchemy session: Flask-SQLAlchemy's own would pick the engine, not this connection.
+    factory = sa.orm.sessionmaker(bind=connection, join_transaction_mode="create_savepoint")
+    db.session = sa.orm.scoped_session(factory)
+    try:
+        yield
+    finally:
+        db.session.remove()
+        db.session = original
+        if outer.is_active:
+            outer.rollback()
+        connection.close()
+
+
+@pytest.fixture
+def ctx(app):
+    """An app context for tests that call services directly."""
+    with app.test_request_context():
+        yield
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def db(app):
+    from portal.extensions import db
+
+    return db
+
+
+@pytest.fixture
+def en_client(app):
+    client = app.test_client()
+    client.set_cookie("lang", "en")
+    return client
