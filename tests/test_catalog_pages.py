@@ -94,9 +94,11 @@ def test_county_filter_narrows_the_list(client, db):
     html = client.get("/bases/?county=镇平县").get_data(as_text=True)
     narrowed = _result_count(html)
     expected = db.session.scalar(
-        sa.select(sa.func.count()).select_from(IncubationBase).join(IncubationBase.county)
+        sa.select(sa.func.count())
+        .select_from(IncubationBase)
+        .join(IncubationBase.county)
         .where(sa.text("county.name = '镇平县'"))
-    )  # fmt: skip
+    )
     assert 0 < narrowed == expected < total
     # the same filter by code
     assert _result_count(client.get("/bases/?county=411324").get_data(as_text=True)) == narrowed
@@ -104,12 +106,19 @@ def test_county_filter_narrows_the_list(client, db):
 
 @pytest.mark.parametrize(
     "path, param",
-    [("/bases/?type=star", "type"), ("/parks/?industry=agriculture", "industry"), ("/projects/?level=city", "level"),
-     ("/mentors/?expertise=tax", "expertise"), ("/policies/?category=loan", "category")],
-)  # fmt: skip
+    [
+        ("/bases/?type=star", "type"),
+        ("/parks/?industry=agriculture", "industry"),
+        ("/projects/?level=city", "level"),
+        ("/mentors/?expertise=tax", "expertise"),
+        ("/policies/?category=loan", "category"),
+    ],
+)
 def test_vocabulary_filters_narrow(client, path, param):
     base = path.split("?")[0]
-    assert _result_count(client.get(path).get_data(as_text=True)) < _result_count(client.get(base).get_data(as_text=True))
+    assert _result_count(client.get(path).get_data(as_text=True)) < _result_count(
+        client.get(base).get_data(as_text=True)
+    )
 
 
 def test_mentor_county_filter_includes_citywide_mentors(client, db):

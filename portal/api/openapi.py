@@ -23,11 +23,19 @@ def _filters(kind: str) -> list[dict]:
         desc = f"Filter by {f.name}"
         if f.name == "county":
             desc = "County by Chinese name (镇平县) or code (411324)"
-        params.append({"name": f.name, "in": "query", "required": False, "description": desc,
-                       "schema": {"type": "string"}})  # fmt: skip
+        params.append(
+            {"name": f.name, "in": "query", "required": False, "description": desc, "schema": {"type": "string"}}
+        )
         for alias in f.aliases:
-            params.append({"name": alias, "in": "query", "required": False,
-                           "description": f"Alias of `{f.name}`", "schema": {"type": "string"}})  # fmt: skip
+            params.append(
+                {
+                    "name": alias,
+                    "in": "query",
+                    "required": False,
+                    "description": f"Alias of `{f.name}`",
+                    "schema": {"type": "string"},
+                }
+            )
     return params
 
 
@@ -47,13 +55,17 @@ def document() -> dict:
                 "operationId": f"list_{kind}",
                 "parameters": _filters(kind) + PAGING,
                 "responses": {
-                    "200": {"description": "A page of items",
-                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Page"}}}},
-                    "400": {"description": "An unknown filter value or bad paging parameter",
-                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+                    "200": {
+                        "description": "A page of items",
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Page"}}},
+                    },
+                    "400": {
+                        "description": "An unknown filter value or bad paging parameter",
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                    },
                 },
             }
-        }  # fmt: skip
+        }
         paths[f"/api/v1/{kind}/{{{key}}}"] = {
             "get": {
                 "summary": f"One item of {kind}",
@@ -61,11 +73,13 @@ def document() -> dict:
                 "parameters": [{"name": key, "in": "path", "required": True, "schema": {"type": "string"}}],
                 "responses": {
                     "200": {"description": "The item", "content": {"application/json": {"schema": {"type": "object"}}}},
-                    "404": {"description": "No such item",
-                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+                    "404": {
+                        "description": "No such item",
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                    },
                 },
             }
-        }  # fmt: skip
+        }
     return {
         "openapi": "3.1.0",
         "info": {
@@ -90,10 +104,18 @@ def document() -> dict:
                 },
                 "Error": {
                     "type": "object",
-                    "properties": {"error": {"type": "object", "properties": {
-                        "status": {"type": "integer"}, "code": {"type": "string"}, "field": {"type": "string"},
-                        "message": {"type": "string"}}}},
-                },  # fmt: skip
+                    "properties": {
+                        "error": {
+                            "type": "object",
+                            "properties": {
+                                "status": {"type": "integer"},
+                                "code": {"type": "string"},
+                                "field": {"type": "string"},
+                                "message": {"type": "string"},
+                            },
+                        }
+                    },
+                },
             }
         },
     }

@@ -30,8 +30,9 @@ def _serialize(kind: str, obj) -> dict:
 
 
 def _bad_request(field: str, value: str, message: str):
-    return jsonify(error={"status": 400, "code": "invalid_parameter", "field": field, "value": value,
-                          "message": message}), 400  # fmt: skip
+    return jsonify(
+        error={"status": 400, "code": "invalid_parameter", "field": field, "value": value, "message": message}
+    ), 400
 
 
 @bp.after_request
@@ -46,19 +47,25 @@ def list_items(kind: str):
     active, bad = parse_filters(listing, request.args)
     if bad:
         item = bad[0]
-        return _bad_request(item.name, item.value, _("参数 %(name)s 的值“%(value)s”无效", name=item.name,
-                                                    value=item.value[:100]))  # fmt: skip
+        return _bad_request(
+            item.name, item.value, _("参数 %(name)s 的值“%(value)s”无效", name=item.name, value=item.value[:100])
+        )
     max_per_page = current_app.config["API_MAX_PER_PAGE"]
     page, ok = parse_int(request.args.get("page"), 1, 1, 100000)
     if not ok:
         return _bad_request("page", request.args.get("page", ""), _("page 应为正整数"))
     per_page, ok = parse_int(request.args.get("per_page"), 20, 1, max_per_page)
     if not ok:
-        return _bad_request("per_page", request.args.get("per_page", ""),
-                            _("per_page 应为 1 到 %(max)s 之间的整数", max=max_per_page))  # fmt: skip
+        return _bad_request(
+            "per_page", request.args.get("per_page", ""), _("per_page 应为 1 到 %(max)s 之间的整数", max=max_per_page)
+        )
     result = run(listing, active, page, per_page)
-    return jsonify(total=result.total, page=result.page, per_page=result.per_page,
-                   items=[_serialize(kind, obj) for obj in result.items])  # fmt: skip
+    return jsonify(
+        total=result.total,
+        page=result.page,
+        per_page=result.per_page,
+        items=[_serialize(kind, obj) for obj in result.items],
+    )
 
 
 @bp.get("/<kind>/<key>")

@@ -234,33 +234,74 @@ def _common(obj, kind: str, url_for) -> dict:
 def to_dict(kind: str, obj, url_for) -> dict[str, Any]:
     label = partial(vocab.label)
     if kind == "counties":
-        return {"code": obj.code, "name": obj.name, "name_en": obj.name_en, "kind": obj.kind,
-                "kind_label": label(vocab.COUNTY_KINDS, obj.kind)}  # fmt: skip
+        return {
+            "code": obj.code,
+            "name": obj.name,
+            "name_en": obj.name_en,
+            "kind": obj.kind,
+            "kind_label": label(vocab.COUNTY_KINDS, obj.kind),
+        }
     if kind == "units":
-        return {"code": obj.code, "name": obj.name, "short_name": obj.short_name, "name_en": obj.name_en,
-                "level": obj.level, "dept": obj.dept, "county": _county_ref(obj.county),
-                "duties": obj.duties or [], "address": obj.address, "phone": obj.phone,
-                "sample": obj.sample, "source": obj.source}  # fmt: skip
+        return {
+            "code": obj.code,
+            "name": obj.name,
+            "short_name": obj.short_name,
+            "name_en": obj.name_en,
+            "level": obj.level,
+            "dept": obj.dept,
+            "county": _county_ref(obj.county),
+            "duties": obj.duties or [],
+            "address": obj.address,
+            "phone": obj.phone,
+            "sample": obj.sample,
+            "source": obj.source,
+        }
     data = _common(obj, kind, url_for)
     if kind == "bases":
-        data.update(type=obj.type, type_label=label(vocab.BASE_TYPES, obj.type), level=obj.level,
-                    level_label=label(vocab.LEVELS, obj.level), county=_county_ref(obj.county),
-                    address=obj.address, operator=obj.operator, services=obj.services or [],
-                    capacity=obj.capacity, contact=obj.contact, phone=obj.phone,
-                    coordinates=({"lat": _num(obj.lat), "lng": _num(obj.lng)} if obj.lat is not None else None),
-                    year=obj.year, description=obj.description)  # fmt: skip
+        data.update(
+            type=obj.type,
+            type_label=label(vocab.BASE_TYPES, obj.type),
+            level=obj.level,
+            level_label=label(vocab.LEVELS, obj.level),
+            county=_county_ref(obj.county),
+            address=obj.address,
+            operator=obj.operator,
+            services=obj.services or [],
+            capacity=obj.capacity,
+            contact=obj.contact,
+            phone=obj.phone,
+            coordinates=({"lat": _num(obj.lat), "lng": _num(obj.lng)} if obj.lat is not None else None),
+            year=obj.year,
+            description=obj.description,
+        )
     elif kind in {"parks", "projects"}:
-        data.update(industry=obj.industry, industry_label=label(vocab.INDUSTRIES, obj.industry),
-                    level=obj.level, level_label=label(vocab.LEVELS, obj.level),
-                    county=_county_ref(obj.county), year=obj.year, description=obj.description)  # fmt: skip
+        data.update(
+            industry=obj.industry,
+            industry_label=label(vocab.INDUSTRIES, obj.industry),
+            level=obj.level,
+            level_label=label(vocab.LEVELS, obj.level),
+            county=_county_ref(obj.county),
+            year=obj.year,
+            description=obj.description,
+        )
         if kind == "parks":
             data.update(address=obj.address, area_mu=obj.area_mu, enterprises=obj.enterprises, jobs=obj.jobs)
         else:
-            data.update(company=obj.company, park=obj.park.slug if obj.park else None,
-                        investment_wan=_num(obj.investment_wan), jobs=obj.jobs)  # fmt: skip
+            data.update(
+                company=obj.company,
+                park=obj.park.slug if obj.park else None,
+                investment_wan=_num(obj.investment_wan),
+                jobs=obj.jobs,
+            )
     elif kind == "mentors":
-        data.update(title=obj.title, organisation=obj.organisation, expertise=obj.expertise,
-                    expertise_labels=[label(vocab.EXPERTISE, c) for c in obj.expertise],
-                    citywide=obj.citywide, counties=[_county_ref(c) for c in obj.counties],
-                    accepts_visits=obj.accepts_visits, bio=obj.description)  # fmt: skip
+        data.update(
+            title=obj.title,
+            organisation=obj.organisation,
+            expertise=obj.expertise,
+            expertise_labels=[label(vocab.EXPERTISE, c) for c in obj.expertise],
+            citywide=obj.citywide,
+            counties=[_county_ref(c) for c in obj.counties],
+            accepts_visits=obj.accepts_visits,
+            bio=obj.description,
+        )
     return data

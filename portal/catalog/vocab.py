@@ -70,9 +70,21 @@ APPLICATION_TYPES = {
 }
 
 DEPTS = (
-    "office", "hrss", "ndrc", "agri", "commerce", "sci", "miit", "forestry",
-    "data", "land", "tax", "finance", "pbc", "culture",
-)  # fmt: skip
+    "office",
+    "hrss",
+    "ndrc",
+    "agri",
+    "commerce",
+    "sci",
+    "miit",
+    "forestry",
+    "data",
+    "land",
+    "tax",
+    "finance",
+    "pbc",
+    "culture",
+)
 
 
 def label(vocab: dict, code: str | None) -> str:

@@ -13,8 +13,8 @@ from flask_babel import gettext as _
 
 from portal.catalog.models import County, IncubationBase, Mentor, MentorExpertise, Park, Project, Unit
 from portal.content import schema
-from portal.db import utcnow
 from portal.content.yamlfile import ContentSyntaxError, LineDict, Problem, load_front_matter, load_yaml
+from portal.db import utcnow
 from portal.extensions import db
 from portal.policies.models import Policy
 
@@ -132,9 +132,13 @@ def _check_unique(content: Content, records: list[Record], key: str) -> None:
             content.add(
                 record.path,
                 record.line_of(key),
-                _("%(key)s “%(value)s” 重复（第一次出现在 %(where)s）",
-                  key=key, value=value, where=f"{first.path}:{first.line_of(key)}"),
-            )  # fmt: skip
+                _(
+                    "%(key)s “%(value)s” 重复（第一次出现在 %(where)s）",
+                    key=key,
+                    value=value,
+                    where=f"{first.path}:{first.line_of(key)}",
+                ),
+            )
         else:
             seen[value] = record
 
@@ -169,21 +173,30 @@ def _cross_check(content: Content) -> None:
     county_keys = {r.data["code"] for r in counties} | {r.data["name"] for r in counties}
     for record in counties:
         if not schema.COUNTY_CODE_RE.match(record.data["code"]):
-            content.add(record.path, record.line_of("code"),
-                        _("区划代码 “%(code)s” 不合规：应为 6 位数字或 zone-名称", code=record.data["code"]))  # fmt: skip
+            content.add(
+                record.path,
+                record.line_of("code"),
+                _("区划代码 “%(code)s” 不合规：应为 6 位数字或 zone-名称", code=record.data["code"]),
+            )
 
     def check_county(record: Record, key: str, value: str) -> None:
         if value not in county_keys:
-            content.add(record.path, record.line_of(key),
-                        _("未知的县区 “%(county)s”：请使用 counties.yaml 中的名称或代码", county=value))  # fmt: skip
+            content.add(
+                record.path,
+                record.line_of(key),
+                _("未知的县区 “%(county)s”：请使用 counties.yaml 中的名称或代码", county=value),
+            )
 
     units = content.kinds["units"]
     _check_unique(content, units, "code")
     for record in units:
         data = record.data
         if not schema.UNIT_CODE_RE.match(data["code"]):
-            content.add(record.path, record.line_of("code"),
-                        _("单位代码 “%(code)s” 不合规：应为 city-部门 或 区划代码-部门", code=data["code"]))  # fmt: skip
+            content.add(
+                record.path,
+                record.line_of("code"),
+                _("单位代码 “%(code)s” 不合规：应为 city-部门 或 区划代码-部门", code=data["code"]),
+            )
         if data["level"] == "county":
             if not data.get("county"):
                 content.add(record.path, record.line, _("县级单位必须填写 county"))
@@ -351,8 +364,13 @@ EXTRA_APPLIERS: list[tuple[str, Any]] = []
 
 def _prune(content: Content, stats: _Stats) -> None:
     """Delete published entries whose files no longer list them (only with --prune)."""
-    for kind, model in (("projects", Project), ("parks", Park), ("bases", IncubationBase),
-                        ("mentors", Mentor), ("policies", Policy)):  # fmt: skip
+    for kind, model in (
+        ("projects", Project),
+        ("parks", Park),
+        ("bases", IncubationBase),
+        ("mentors", Mentor),
+        ("policies", Policy),
+    ):
         wanted = {r.data["slug"] for r in content.kinds[kind]}
         for obj in db.session.scalars(sa.select(model).where(model.slug.not_in(wanted) if wanted else sa.true())):
             db.session.delete(obj)

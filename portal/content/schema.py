@@ -214,8 +214,10 @@ def check_value(f: Field, value: Any) -> tuple[Any, str | None]:
         if value not in (f.choices or ()):
             return None, _(
                 "字段 %(field)s 的值 “%(value)s” 不在允许范围内（%(choices)s）",
-                field=f.name, value=value, choices=", ".join(f.choices or ()),
-            )  # fmt: skip
+                field=f.name,
+                value=value,
+                choices=", ".join(f.choices or ()),
+            )
         return value, None
     elif kind in {"list", "enumlist", "intlist", "counties"}:
         if not isinstance(value, list) or (f.required and not value):
@@ -235,11 +237,14 @@ def check_value(f: Field, value: Any) -> tuple[Any, str | None]:
             if kind == "enumlist" and item not in (f.choices or ()):
                 return None, _(
                     "字段 %(field)s 的值 “%(value)s” 不在允许范围内（%(choices)s）",
-                    field=f.name, value=item, choices=", ".join(f.choices or ()),
-                )  # fmt: skip
+                    field=f.name,
+                    value=item,
+                    choices=", ".join(f.choices or ()),
+                )
             items.append(item)
         return items, None
     if (f.min is not None and value < f.min) or (f.max is not None and value > f.max):
-        return None, _("字段 %(field)s 的值 %(value)s 超出范围（%(min)s–%(max)s）",
-                       field=f.name, value=value, min=f.min, max=f.max)  # fmt: skip
+        return None, _(
+            "字段 %(field)s 的值 %(value)s 超出范围（%(min)s–%(max)s）", field=f.name, value=value, min=f.min, max=f.max
+        )
     return value, None

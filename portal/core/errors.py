@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from flask import Flask, Response, current_app, jsonify, render_template, request
-from markupsafe import escape
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from markupsafe import escape
 from werkzeug.exceptions import HTTPException
 
 from portal.errors import PortalError
@@ -33,8 +33,7 @@ def render_error(status: int, message: str | None = None):
     if _wants_json():
         return jsonify(error={"status": status, "title": title, "message": message or default_text}), status
     try:
-        return render_template("errors/error.html", status=status, title=title,
-                               message=message or default_text), status  # fmt: skip
+        return render_template("errors/error.html", status=status, title=title, message=message or default_text), status
     except Exception:
         # The error page itself failed (e.g. the database is down): answer with plain, safe text.
         current_app.logger.exception("error page failed to render")

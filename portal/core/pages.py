@@ -10,9 +10,7 @@ from portal.core.listing import Listing, parse_filters, parse_int, run
 
 def list_page(listing: Listing, template: str, **context):
     active, bad = parse_filters(listing, request.args)
-    notices = [
-        _("没有找到“%(value)s”这个筛选条件，已忽略它。", value=item.value[:40]) for item in bad
-    ]
+    notices = [_("没有找到“%(value)s”这个筛选条件，已忽略它。", value=item.value[:40]) for item in bad]
     page_no, ok = parse_int(request.args.get("page"), 1, 1, 100000)
     if not ok:
         notices.append(_("页码无效，已显示第 1 页。"))

@@ -27,8 +27,14 @@ def home():
 def set_language(code: str):
     response = make_response(redirect(safe_next(request.args.get("next"))))
     if code in current_app.config["LANGUAGES"]:
-        response.set_cookie(LANG_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True,
-                            secure=current_app.config["SESSION_COOKIE_SECURE"])  # fmt: skip
+        response.set_cookie(
+            LANG_COOKIE,
+            code,
+            max_age=365 * 24 * 3600,
+            samesite="Lax",
+            httponly=True,
+            secure=current_app.config["SESSION_COOKIE_SECURE"],
+        )
     return response
 
 

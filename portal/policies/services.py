@@ -35,9 +35,28 @@ LISTING = Listing(
 # html=False: raw HTML in a guide is shown as text; nh3 then removes anything unsafe that remains.
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table")
 _ALLOWED_TAGS = {
-    "p", "h2", "h3", "h4", "ul", "ol", "li", "strong", "em", "a", "blockquote", "code", "pre",
-    "table", "thead", "tbody", "tr", "th", "td", "hr", "br",
-}  # fmt: skip
+    "p",
+    "h2",
+    "h3",
+    "h4",
+    "ul",
+    "ol",
+    "li",
+    "strong",
+    "em",
+    "a",
+    "blockquote",
+    "code",
+    "pre",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "hr",
+    "br",
+}
 
 
 @lru_cache(maxsize=256)
