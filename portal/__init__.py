@@ -41,6 +41,8 @@ def _import_models() -> None:
     """Import every model module so that metadata (and Alembic) sees all tables."""
     from portal.catalog import models as _catalog  # noqa: F401
     from portal.policies import models as _policies  # noqa: F401
+    from portal.search import events as _search_events  # noqa: F401
+    from portal.search import models as _search  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -48,14 +50,18 @@ def _register_blueprints(app: Flask) -> None:
     from portal.catalog.views import bp as catalog_bp
     from portal.core.views import bp as core_bp
     from portal.policies.views import bp as policies_bp
+    from portal.search.views import bp as search_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(catalog_bp)
     app.register_blueprint(policies_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(search_bp)
 
 
 def _register_cli(app: Flask) -> None:
     from portal.content.cli import content_cli
+    from portal.search.cli import search_cli
 
     app.cli.add_command(content_cli)
+    app.cli.add_command(search_cli)

@@ -116,6 +116,28 @@ def ctx(app):
         yield
 
 
+@pytest.fixture(scope="module")
+def isolated_app(tmp_path_factory):
+    """An app with its own database and data directory, for tests that commit for real
+    (several processes, concurrency). Its data is loaded from content/ and dropped afterwards."""
+    from flask_migrate import upgrade
+
+    from portal.content.loader import apply_content, read_content
+    from portal.extensions import db
+
+    url, cleanup = _throwaway_database(tmp_path_factory)
+    app = make_test_app(url, tmp_path_factory.mktemp("isolated-data"))
+    with app.app_context():
+        upgrade()
+        apply_content(read_content(CONTENT_DIR))
+        db.session.commit()
+        db.session.remove()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+    cleanup()
+
+
 @pytest.fixture
 def client(app):
     return app.test_client()

@@ -1,0 +1,125 @@
+"""What the search index holds for each kind of record, built from the database (the truth)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
+
+from portal.catalog import vocab
+from portal.catalog.models import IncubationBase, Mentor, Park, Project, Unit
+from portal.extensions import db
+from portal.policies.models import Policy
+
+KIND_LABELS = {
+    "policy": _l("政策指南"),
+    "base": _l("孵化基地"),
+    "park": _l("示范园区"),
+    "project": _l("示范项目"),
+    "mentor": _l("创业导师"),
+}
+CITYWIDE = "全市"
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    model: type
+    endpoint: str
+    options: tuple = ()
+
+
+KINDS = {
+    "policy": Kind("policy", Policy, "policies.detail"),
+    "base": Kind("base", IncubationBase, "catalog.bases_detail", (selectinload(IncubationBase.county),)),
+    "park": Kind("park", Park, "catalog.parks_detail", (selectinload(Park.county),)),
+    "project": Kind("project", Project, "catalog.projects_detail", (selectinload(Project.county),)),
+    "mentor": Kind(
+        "mentor",
+        Mentor,
+        "catalog.mentors_detail",
+        (selectinload(Mentor.counties), selectinload(Mentor.expertise_rows)),
+    ),
+}
+
+_MARKDOWN_NOISE = re.compile(r"[#>*_`|\[\]()-]+")
+
+
+def _zh(table: dict, code: str | None) -> str:
+    return vocab.label(table, code)
+
+
+def _unit_names(codes: list[str]) -> list[str]:
+    if not codes:
+        return []
+    rows = db.session.execute(sa.select(Unit.name, Unit.short_name).where(Unit.code.in_(codes)))
+    return [name for row in rows for name in row]
+
+
+def to_document(kind: str, obj) -> dict:
+    """Index fields for one record. Labels are indexed in Chinese, the language of the content."""
+    with force_locale("zh_Hans_CN"):
+        tags = list(obj.tags or [])
+        meta: list[str] = []
+        counties: list[str] = []
+        body_parts = [obj.description or ""]
+        subtitle_parts: list[str] = []
+        if kind == "policy":
+            body_parts += [*obj.eligibility, *obj.benefits, *obj.how_to_apply, _MARKDOWN_NOISE.sub(" ", obj.body)]
+            meta += [obj.issuer, obj.doc_number or "", _zh(vocab.POLICY_CATEGORIES, obj.category)]
+            meta += _unit_names(obj.units or [])
+            counties = [CITYWIDE]
+            subtitle_parts = [obj.doc_number or obj.issuer]
+        elif kind == "base":
+            tags += list(obj.services or [])
+            meta += [_zh(vocab.BASE_TYPES, obj.type), _zh(vocab.LEVELS, obj.level), obj.operator, obj.address]
+            counties = [obj.county.name]
+            subtitle_parts = [obj.county.name, _zh(vocab.BASE_TYPES, obj.type)]
+        elif kind in {"park", "project"}:
+            meta += [_zh(vocab.INDUSTRIES, obj.industry), _zh(vocab.LEVELS, obj.level)]
+            meta += [obj.address] if kind == "park" else [obj.company]
+            counties = [obj.county.name]
+            subtitle_parts = [obj.county.name, _zh(vocab.INDUSTRIES, obj.industry)]
+        elif kind == "mentor":
+            labels = [_zh(vocab.EXPERTISE, code) for code in obj.expertise]
+            tags += labels
+            meta += [obj.title, obj.organisation or "", "创业导师"]
+            if obj.accepts_visits:
+                meta += ["创业导师乡村行", "乡村行"]
+            counties = [CITYWIDE] if obj.citywide else [c.name for c in obj.counties]
+            meta += counties
+            subtitle_parts = [obj.title]
+        meta += counties
+    return {
+        "id": f"{kind}:{obj.slug}",
+        "kind": kind,
+        "slug": obj.slug,
+        "title": obj.name,
+        "body": "\n".join(p for p in body_parts if p),
+        "tags": " ".join(tags),
+        "meta": " ".join(m for m in meta if m),
+        "county": ",".join(counties),
+        "subtitle": " · ".join(p for p in subtitle_parts if p),
+        "sample": bool(obj.sample),
+    }
+
+
+def load(kind: str, slug: str):
+    spec = KINDS[kind]
+    return db.session.scalar(sa.select(spec.model).where(spec.model.slug == slug).options(*spec.options))
+
+
+def iter_all(batch: int = 200) -> Iterator[tuple[str, object]]:
+    for kind, spec in KINDS.items():
+        stmt = sa.select(spec.model).order_by(spec.model.id).options(*spec.options)
+        for obj in db.session.scalars(stmt.execution_options(yield_per=batch)):
+            yield kind, obj
+
+
+def count_all() -> int:
+    return sum(db.session.scalar(sa.select(sa.func.count()).select_from(spec.model)) or 0 for spec in KINDS.values())
