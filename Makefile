@@ -37,7 +37,6 @@ run: install
 	$(FLASK) db upgrade
 	$(FLASK) content load
 	$(FLASK) search reindex --quiet
-	$(FLASK) users demo
 	@echo "南阳市返乡创业服务平台 serving on http://127.0.0.1:$(PORT)/  (Ctrl-C to stop)"
 	PORTAL_COOKIE_SECURE=0 $(FLASK) run --host 127.0.0.1 --port $(PORT) --no-reload --with-threads
 
