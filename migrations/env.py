@@ -3,6 +3,7 @@
 import logging
 from logging.config import fileConfig
 
+import sqlalchemy as sa
 from alembic import context
 from flask import current_app
 
@@ -25,6 +26,13 @@ def process_revision_directives(context, revision, directives):
             logger.info("No changes in schema detected.")
 
 
+def render_item(type_, obj, autogen_context):
+    """Store encrypted columns as what they are in the database (text); the encryption is the model's."""
+    if type_ == "type" and isinstance(obj, sa.types.TypeDecorator):
+        return repr(obj.impl).replace("Text()", "sa.Text()")
+    return False
+
+
 def run_migrations_offline():
     context.configure(url=str(db.engine.url), target_metadata=target_metadata, literal_binds=True)
     with context.begin_transaction():
@@ -34,6 +42,7 @@ def run_migrations_offline():
 def run_migrations_online():
     conf_args = dict(current_app.extensions["migrate"].configure_args)
     conf_args.setdefault("process_revision_directives", process_revision_directives)
+    conf_args.setdefault("render_item", render_item)
     with db.engine.connect() as connection:
         context.configure(connection=connection, target_metadata=target_metadata, **conf_args)
         with context.begin_transaction():

@@ -73,4 +73,12 @@ def build_config(instance_path: str) -> dict:
         "API_MAX_PER_PAGE": 100,
         "MAX_CONTENT_LENGTH": int(os.environ.get("PORTAL_MAX_REQUEST_MB", "32")) * 1024 * 1024,
         "SEND_FILE_MAX_AGE_DEFAULT": 7 * 24 * 3600,
+        # Where SMS go: a class with send(message); the default only logs them (development).
+        "NOTIFY_SENDER": os.environ.get("PORTAL_NOTIFY_SENDER", "portal.notify.services:LogSender"),
+        # Send queued messages right after each request (development); production runs `flask notify send`.
+        "NOTIFY_DELIVER_INLINE": _flag("PORTAL_NOTIFY_INLINE", debug),
+        # Development only: /account/dev/outbox shows the messages that would have been sent.
+        "DEV_OUTBOX_PAGE": _flag("PORTAL_DEV_OUTBOX", debug),
+        "UPLOAD_MAX_FILE_MB": int(os.environ.get("PORTAL_UPLOAD_MAX_FILE_MB", "10")),
+        "UPLOAD_MAX_APPLICATION_MB": int(os.environ.get("PORTAL_UPLOAD_MAX_APPLICATION_MB", "30")),
     }

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -49,7 +52,34 @@ def _sqlite_pragmas(dbapi_connection, connection_record):  # pragma: no cover - 
         cursor.close()
 
 
+_write_intent: ContextVar[bool] = ContextVar("write_intent", default=False)
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+@contextmanager
+def writing() -> Iterator[None]:
+    """Mark work outside a web request (CLI, workers, tests) as a writing transaction."""
+    token = _write_intent.set(True)
+    try:
+        yield
+    finally:
+        _write_intent.reset(token)
+
+
+def _wants_write() -> bool:
+    if _write_intent.get():
+        return True
+    from flask import has_request_context, request
+
+    return has_request_context() and request.method in WRITE_METHODS
+
+
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(conn):  # pragma: no cover - driver specific
+    """SQLite: a request that writes takes the write lock when its transaction starts (BEGIN IMMEDIATE).
+
+    Otherwise two transactions that both read, then both write, deadlock and one fails at once with
+    "database is locked". Reads (GET) keep the cheap deferred BEGIN. PostgreSQL needs none of this.
+    """
     if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if _wants_write() else "BEGIN")

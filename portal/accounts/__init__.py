@@ -1,1 +1,1 @@
-"""accounts area of the portal."""
+"""Accounts: registration by mobile number, login, password change and reset, roles."""

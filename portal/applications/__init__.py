@@ -1,1 +1,1 @@
-"""applications area of the portal."""
+"""Online applications: training, mentoring and guarantee loans, from draft to decision."""

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 
 from portal.catalog.models import County, IncubationBase, Mentor, MentorExpertise, Park, Project, Unit
 from portal.content import schema
+from portal.content.models import RuleSet
 from portal.content.yamlfile import ContentSyntaxError, LineDict, Problem, load_front_matter, load_yaml
 from portal.db import utcnow
 from portal.extensions import db
@@ -53,8 +54,35 @@ FILES = [
     ("mentors.yaml", schema.MENTORS),
 ]
 
-# Other areas (routing rules, loan rules, holidays…) register readers here: (filename, reader(content, path)).
-EXTRA_READERS: list[tuple[str, Any]] = []
+def _rule_files() -> dict[str, tuple[str, Any]]:
+    """Rule files: filename -> (rule set name, validator returning a list of problems)."""
+    from portal.applications.rules import validate_rules_file
+
+    return {"loan-rules.yaml": ("loan_rules", validate_rules_file)}
+
+
+def _read_rules(content: Content, path: Path, validator) -> Any:
+    if not path.exists():
+        content.add(str(path), 0, _("缺少文件 %(file)s", file=path.name))
+        return None
+    try:
+        data = load_yaml(path)
+    except ContentSyntaxError as exc:
+        content.problems.append(exc.problem)
+        return None
+    problems = validator(data)
+    for problem in problems:
+        content.add(str(path), getattr(data, "line", 1) or 1, problem)
+    return None if problems else _plain(data)
+
+
+def _plain(value: Any) -> Any:
+    """LineDicts back to plain values, so they can be stored as JSON."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
 
 
 def _validate_mapping(content: Content, kind: schema.Kind, path: str, raw: Any) -> Record | None:
@@ -159,9 +187,8 @@ def read_content(directory: str | Path) -> Content:
         content.kinds[kind.name] = _read_list(content, kind, path)
     policy_dir = directory / "policies"
     content.kinds["policies"] = _read_policies(content, policy_dir) if policy_dir.is_dir() else []
-    for filename, reader in EXTRA_READERS:
-        path = directory / filename
-        content.extras[filename] = reader(content, path)
+    for filename, (_name, validator) in _rule_files().items():
+        content.extras[filename] = _read_rules(content, directory / filename, validator)
     _cross_check(content)
     return content
 
@@ -350,16 +377,17 @@ def apply_content(content: Content, prune: bool = False) -> dict[str, Counter]:
         d["description"] = d.pop("summary")
         stats.bump("policies", _upsert(Policy, "slug", r.data["slug"], d, policies)[1])
 
-    for filename, applier in EXTRA_APPLIERS:
-        applier(content.extras.get(filename), stats)
+    rule_sets = _existing(RuleSet, "name")
+    for filename, (name, _validator) in _rule_files().items():
+        data = content.extras.get(filename)
+        if data is not None:
+            values = {"data": data, "source": str(data.get("source", ""))}
+            stats.bump("rules", _upsert(RuleSet, "name", name, values, rule_sets)[1])
 
     if prune:
         _prune(content, stats)
     db.session.flush()
     return stats.counts
-
-
-EXTRA_APPLIERS: list[tuple[str, Any]] = []
 
 
 def _prune(content: Content, stats: _Stats) -> None:

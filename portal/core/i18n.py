@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from babel.numbers import format_currency, format_decimal
 from flask import Flask, current_app, request
-from flask_babel import format_date, get_locale
+from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import gettext as _
 
 LANG_COOKIE = "lang"
@@ -62,8 +62,23 @@ def vocab_label(table_name: str, code: str | None) -> str:
     return vocab.label(getattr(vocab, table_name), code)
 
 
+def state_label(code: str | None) -> str:
+    from portal.applications.states import STATES
+
+    return str(STATES.get(code, code or ""))
+
+
+def action_label(code: str | None) -> str:
+    from portal.applications.states import ACTIONS
+
+    return str(ACTIONS.get(code, code or ""))
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
+        state_label=state_label,
+        action_label=action_label,
+        format_datetime=format_datetime,
         get_locale=get_locale,
         vocab_label=vocab_label,
         money_wan=money_wan,

@@ -1,0 +1,70 @@
+"""Users and one-time codes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.catalog.models import Mentor, Unit
+from portal.db import Base, TimestampMixin
+
+ROLES = {
+    "applicant": _l("创业者"),
+    "mentor": _l("创业导师"),
+    "staff": _l("单位工作人员"),
+    "office": _l("领导小组办公室"),
+    "admin": _l("系统管理员"),
+}
+
+
+class User(UserMixin, TimestampMixin, Base):
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The mobile number is the login name, so it is stored as entered (it is needed to log in and to send codes).
+    phone: Mapped[str] = mapped_column(sa.String(20), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(64))
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    role: Mapped[str] = mapped_column(sa.String(16), index=True, default="applicant")
+    unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit.id"), index=True)
+    is_unit_lead: Mapped[bool] = mapped_column(default=False)
+    mentor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("mentor.id"), unique=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    phone_verified_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    last_login_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    # Changing it logs out every other session of this user (password change or reset).
+    session_version: Mapped[int] = mapped_column(default=1)
+
+    unit: Mapped[Unit | None] = relationship()
+    mentor: Mapped[Mentor | None] = relationship()
+
+    __table_args__ = (sa.CheckConstraint("role != 'staff' OR unit_id IS NOT NULL", name="staff_has_unit"),)
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+    def has_role(self, *roles: str) -> bool:
+        return self.role in roles
+
+
+class OneTimeCode(Base):
+    """A six-digit code sent by SMS, stored only as a hash."""
+
+    __tablename__ = "one_time_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    phone_hash: Mapped[str] = mapped_column(sa.String(64), index=True)
+    purpose: Mapped[str] = mapped_column(sa.String(16))  # register, reset
+    code_hash: Mapped[str] = mapped_column(sa.String(255))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    attempts: Mapped[int] = mapped_column(default=0)
+    used_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))

@@ -1,0 +1,218 @@
+"""Account rules: registration with a one-time code, login checks, password change and reset."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import UTC, datetime, timedelta
+
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from flask_babel import gettext as _
+
+from portal import audit
+from portal.accounts.models import ROLES, OneTimeCode, User
+from portal.catalog.models import Mentor, Unit
+from portal.core.crypto import keyed_hash
+from portal.db import utcnow
+from portal.errors import InvalidInput, NotFound
+from portal.extensions import db
+from portal.notify import services as notify
+
+PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
+CODE_TTL = timedelta(minutes=10)
+CODE_MAX_ATTEMPTS = 5
+MIN_PASSWORD = 8
+_hasher = PasswordHasher()
+
+
+def normalize_phone(raw: str | None) -> str:
+    digits = re.sub(r"[\s\-]", "", raw or "")
+    if digits.startswith("+86"):
+        digits = digits[3:]
+    elif digits.startswith("86") and len(digits) == 13:
+        digits = digits[2:]
+    return digits
+
+
+def valid_phone(phone: str) -> bool:
+    return bool(PHONE_RE.match(phone))
+
+
+def password_problem(password: str, phone: str = "") -> str | None:
+    if len(password) < MIN_PASSWORD:
+        return _("密码至少 %(n)s 位。", n=MIN_PASSWORD)
+    if len(password) > 128:
+        return _("密码太长了，最多 128 位。")
+    if password.isdigit() and len(set(password)) <= 2:
+        return _("密码太简单了，请不要只用重复的数字。")
+    if phone and phone in password:
+        return _("密码里不要包含手机号。")
+    return None
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def find_by_phone(phone: str) -> User | None:
+    return db.session.scalar(sa.select(User).where(User.phone == normalize_phone(phone)))
+
+
+def _as_aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+# ---------------------------------------------------------------- one-time codes
+
+
+def send_code(phone: str, purpose: str) -> None:
+    """Create a code and queue its SMS. For a reset, an unknown number gets no SMS but the same answer."""
+    phone = normalize_phone(phone)
+    if purpose == "reset" and find_by_phone(phone) is None:
+        return
+    code = f"{secrets.randbelow(10**6):06d}"
+    now = utcnow()
+    # An older unused code for the same purpose stops working when a new one is sent.
+    db.session.execute(
+        sa.update(OneTimeCode)
+        .where(OneTimeCode.phone_hash == keyed_hash(phone), OneTimeCode.purpose == purpose,
+               OneTimeCode.used_at.is_(None))
+        .values(used_at=now)
+    )  # fmt: skip
+    db.session.add(
+        OneTimeCode(phone_hash=keyed_hash(phone), purpose=purpose, code_hash=_hasher.hash(code),
+                    created_at=now, expires_at=now + CODE_TTL)
+    )  # fmt: skip
+    text = _("【南阳返乡创业】验证码%(code)s，10分钟内有效。请勿告诉他人。", code=code)
+    notify.sms(phone, text, purpose=f"code:{purpose}")
+
+
+def check_code(phone: str, purpose: str, code: str) -> bool:
+    """True once for a right, unexpired code; every wrong try counts toward the limit."""
+    phone = normalize_phone(phone)
+    row = db.session.scalar(
+        sa.select(OneTimeCode)
+        .where(OneTimeCode.phone_hash == keyed_hash(phone), OneTimeCode.purpose == purpose,
+               OneTimeCode.used_at.is_(None))
+        .order_by(OneTimeCode.id.desc()).limit(1)
+    )  # fmt: skip
+    if row is None or _as_aware(row.expires_at) < utcnow() or row.attempts >= CODE_MAX_ATTEMPTS:
+        return False
+    try:
+        _hasher.verify(row.code_hash, (code or "").strip())
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        row.attempts += 1
+        return False
+    row.used_at = utcnow()
+    return True
+
+
+# ---------------------------------------------------------------- accounts
+
+
+def register(phone: str, name: str, password: str, code: str) -> User:
+    phone = normalize_phone(phone)
+    if find_by_phone(phone) is not None:
+        raise InvalidInput(_("这个手机号已经注册过了，请直接登录，或用“忘记密码”找回。"), field="phone")
+    if not check_code(phone, "register", code):
+        raise InvalidInput(_("验证码不对或已过期，请重新获取。"), field="code")
+    user = User(phone=phone, name=name.strip(), password_hash=hash_password(password), role="applicant",
+                phone_verified_at=utcnow())  # fmt: skip
+    db.session.add(user)
+    db.session.flush()
+    audit.record(user, "user.register", "user", user.id, after={"role": "applicant"})
+    return user
+
+
+def authenticate(phone: str, password: str) -> User | None:
+    user = find_by_phone(phone)
+    if user is None:
+        # Spend the same time as a real check, so a wrong number cannot be told from a wrong password.
+        _hasher.hash(password or "x")
+        return None
+    try:
+        _hasher.verify(user.password_hash, password or "")
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return None
+    if not user.active:
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_login_at = utcnow()
+    audit.record(user, "user.login", "user", user.id)
+    return user
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    try:
+        _hasher.verify(user.password_hash, current or "")
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        raise InvalidInput(_("当前密码不对。"), field="current") from None
+    problem = password_problem(new, user.phone)
+    if problem:
+        raise InvalidInput(problem, field="password")
+    user.password_hash = hash_password(new)
+    user.session_version += 1
+    audit.record(user, "user.password_change", "user", user.id)
+
+
+def reset_password(phone: str, code: str, new: str) -> User:
+    user = find_by_phone(phone)
+    if user is None or not check_code(phone, "reset", code):
+        raise InvalidInput(_("验证码不对或已过期，请重新获取。"), field="code")
+    problem = password_problem(new, user.phone)
+    if problem:
+        raise InvalidInput(problem, field="password")
+    user.password_hash = hash_password(new)
+    user.session_version += 1
+    audit.record(user, "user.password_reset", "user", user.id)
+    return user
+
+
+def load_session_user(user_id: str) -> User | None:
+    """Flask-Login's loader: the id carries the session version, so old sessions end after a password change."""
+    try:
+        raw_id, raw_version = user_id.split(":", 1)
+        user = db.session.get(User, int(raw_id))
+    except (ValueError, TypeError):
+        return None
+    if user is None or str(user.session_version) != raw_version or not user.active:
+        return None
+    return user
+
+
+def create_user(role: str, phone: str, name: str, password: str, unit_code: str | None = None,
+                mentor_slug: str | None = None, actor: User | None = None, unit_lead: bool = False) -> User:  # fmt: skip
+    """Accounts made by an administrator or the CLI (staff need a unit, mentors their directory entry)."""
+    if role not in ROLES:
+        raise InvalidInput(_("未知的角色：%(role)s", role=role), field="role")
+    phone = normalize_phone(phone)
+    if not valid_phone(phone):
+        raise InvalidInput(_("请填写 11 位手机号。"), field="phone")
+    if find_by_phone(phone) is not None:
+        raise InvalidInput(_("这个手机号已经注册过了。"), field="phone")
+    problem = password_problem(password, phone)
+    if problem:
+        raise InvalidInput(problem, field="password")
+    unit = None
+    if role == "staff" or unit_code:
+        if not unit_code:
+            raise InvalidInput(_("工作人员必须属于一个单位（--unit）。"), field="unit")
+        unit = db.session.scalar(sa.select(Unit).where(Unit.code == unit_code))
+        if unit is None:
+            raise NotFound(_("没有这个单位：%(code)s", code=unit_code))
+    mentor = None
+    if role == "mentor":
+        if not mentor_slug:
+            raise InvalidInput(_("导师账号必须关联导师库条目（--mentor）。"), field="mentor")
+        mentor = db.session.scalar(sa.select(Mentor).where(Mentor.slug == mentor_slug))
+        if mentor is None:
+            raise NotFound(_("导师库里没有：%(slug)s", slug=mentor_slug))
+    user = User(phone=phone, name=name.strip(), password_hash=hash_password(password), role=role,
+                unit=unit, mentor=mentor, is_unit_lead=unit_lead, phone_verified_at=utcnow())  # fmt: skip
+    db.session.add(user)
+    db.session.flush()
+    audit.record(actor, "user.create", "user", user.id, after={"role": role, "unit": unit_code, "mentor": mentor_slug})
+    return user

@@ -1,0 +1,164 @@
+"""Account pages: register, log in and out, change or reset the password."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from portal.accounts import services
+from portal.accounts.forms import LoginForm, PasswordChangeForm, RegisterForm, ResetForm, SendCodeForm
+from portal.core.web import safe_next
+from portal.errors import InvalidInput
+from portal.extensions import db, limiter
+
+bp = Blueprint("accounts", __name__, url_prefix="/account")
+
+
+def _account_key() -> str:
+    """Rate-limit key for one account: the normalised phone number being tried."""
+    return "acct:" + services.normalize_phone(request.form.get("phone", ""))
+
+
+def _failed(response) -> bool:
+    # Only failed attempts count: a successful login redirects.
+    return response.status_code != 302
+
+
+def _not_sending_code() -> bool:
+    return request.form.get("action") != "send_code"
+
+
+def _sending_code() -> bool:
+    return request.form.get("action") == "send_code"
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("20/minute;200/hour", methods=["POST"], deduct_when=_failed)  # per address
+@limiter.limit("5/minute;30/hour", key_func=_account_key, methods=["POST"], deduct_when=_failed)  # per account
+def login():
+    if current_user.is_authenticated:
+        return redirect(safe_next(request.args.get("next"), url_for("core.home")))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.phone.data, form.password.data)
+        if user is None:
+            form.password.errors.append(_("手机号或密码不对。"))
+        else:
+            db.session.commit()
+            session.clear()  # a fresh session on login: nothing carried over from before
+            session.permanent = True
+            login_user(user, remember=form.remember.data)
+            flash(_("欢迎您，%(name)s。", name=user.name), "success")
+            return redirect(safe_next(request.args.get("next"), url_for("core.home")))
+    return render_template("accounts/login.html", form=form), 200 if request.method == "GET" else 400
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    logout_user()
+    session.clear()
+    flash(_("您已安全退出。"), "success")
+    return redirect(url_for("core.home"))
+
+
+def _send_code(phone_form, purpose: str) -> bool:
+    if not phone_form.validate():
+        return False
+    services.send_code(phone_form.phone.data, purpose)
+    db.session.commit()
+    flash(_("验证码已发送到 %(phone)s，10 分钟内有效。", phone=phone_form.phone.data), "success")
+    return True
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit("30/hour", methods=["POST"], exempt_when=_not_sending_code)  # codes sent from one address
+@limiter.limit("1/minute;6/hour", key_func=_account_key, methods=["POST"], exempt_when=_not_sending_code)
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("core.home"))
+    form = RegisterForm()
+    status = 200
+    if request.method == "POST":
+        if request.form.get("action") == "send_code":
+            code_form = SendCodeForm()
+            if not _send_code(code_form, "register"):
+                form.phone.errors = list(code_form.phone.errors or code_form.errors.get("csrf_token", []))
+                status = 400
+        elif form.validate_on_submit():
+            try:
+                user = services.register(form.phone.data, form.name.data, form.password.data, form.code.data)
+            except InvalidInput as exc:
+                db.session.commit()  # keep the count of wrong code attempts
+                getattr(form, exc.details.get("field", "code")).errors.append(exc.message)
+                status = 400
+            else:
+                db.session.commit()
+                session.clear()
+                session.permanent = True
+                login_user(user)
+                flash(_("注册成功，欢迎您，%(name)s。", name=user.name), "success")
+                return redirect(safe_next(request.args.get("next"), url_for("core.home")))
+        else:
+            status = 400
+    return render_template("accounts/register.html", form=form), status
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, form.current.data, form.password.data)
+        except InvalidInput as exc:
+            getattr(form, exc.details.get("field", "current")).errors.append(exc.message)
+        else:
+            db.session.commit()
+            login_user(current_user)  # stay logged in here; other sessions end
+            flash(_("密码已修改，其他设备上的登录已失效。"), "success")
+            return redirect(url_for("core.home"))
+    return render_template("accounts/password.html", form=form), 200 if request.method == "GET" else 400
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+@limiter.limit("30/hour", methods=["POST"], exempt_when=_not_sending_code)
+@limiter.limit("1/minute;6/hour", key_func=_account_key, methods=["POST"], exempt_when=_not_sending_code)
+@limiter.limit("10/hour", key_func=lambda: "reset:" + _account_key(), methods=["POST"], exempt_when=_sending_code)
+def reset():
+    form = ResetForm()
+    status = 200
+    if request.method == "POST":
+        if request.form.get("action") == "send_code":
+            code_form = SendCodeForm()
+            if not _send_code(code_form, "reset"):
+                form.phone.errors = list(code_form.phone.errors or code_form.errors.get("csrf_token", []))
+                status = 400
+        elif form.validate_on_submit():
+            try:
+                services.reset_password(form.phone.data, form.code.data, form.password.data)
+            except InvalidInput as exc:
+                db.session.commit()
+                getattr(form, exc.details.get("field", "code")).errors.append(exc.message)
+                status = 400
+            else:
+                db.session.commit()
+                flash(_("密码已重设，请用新密码登录。"), "success")
+                return redirect(url_for("accounts.login"))
+        else:
+            status = 400
+    return render_template("accounts/reset.html", form=form), status
+
+
+@bp.get("/dev/outbox")
+def dev_outbox():
+    """Development only: the messages that a real SMS gateway would have sent."""
+    if not (current_app.debug or current_app.config.get("DEV_OUTBOX_PAGE")):
+        abort(404)
+    import sqlalchemy as sa
+
+    from portal.notify.models import OutboxMessage
+
+    messages = db.session.scalars(sa.select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(30)).all()
+    return render_template("accounts/dev_outbox.html", messages=messages)

@@ -1,0 +1,107 @@
+"""Applications, their timeline, attachments and tracking-number counters."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.accounts.models import User
+from portal.catalog.models import County, Unit
+from portal.core.crypto import EncryptedJSON, EncryptedText, mask_id_number, mask_phone
+from portal.db import Base, TimestampMixin, utcnow
+
+TYPE_CODES = {"training": "PX", "mentoring": "FD", "loan": "DB"}
+
+
+class Application(TimestampMixin, Base):
+    __tablename__ = "application"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tracking_no: Mapped[str | None] = mapped_column(sa.String(24), unique=True)
+    type: Mapped[str] = mapped_column(sa.String(16), index=True)
+    state: Mapped[str] = mapped_column(sa.String(16), index=True, default="draft")
+    resume_state: Mapped[str | None] = mapped_column(sa.String(16))
+    version: Mapped[int] = mapped_column(default=1)
+    applicant_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"), index=True)
+    # One form on the screen is one application: a double click or a browser retry finds this key taken.
+    form_key: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    county_id: Mapped[int | None] = mapped_column(sa.ForeignKey("county.id"), index=True)
+    township: Mapped[str | None] = mapped_column(sa.String(64))
+    applicant_name: Mapped[str | None] = mapped_column(sa.String(64))
+    id_number: Mapped[str | None] = mapped_column(EncryptedText)
+    id_hash: Mapped[str | None] = mapped_column(sa.String(64), index=True)
+    phone: Mapped[str | None] = mapped_column(EncryptedText)
+    answers: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    private: Mapped[dict | None] = mapped_column(EncryptedJSON)
+    amount_wan: Mapped[Decimal | None] = mapped_column(sa.Numeric(10, 2))
+    submitted_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), index=True)
+    decided_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+    applicant: Mapped[User] = relationship(foreign_keys=[applicant_id])
+    county: Mapped[County | None] = relationship()
+    events: Mapped[list[ApplicationEvent]] = relationship(
+        back_populates="application", order_by="ApplicationEvent.id", cascade="all, delete-orphan"
+    )
+    attachments: Mapped[list[Attachment]] = relationship(
+        back_populates="application", order_by="Attachment.id", cascade="all, delete-orphan"
+    )
+
+    @property
+    def masked_id_number(self) -> str:
+        return mask_id_number(self.id_number)
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone)
+
+
+class ApplicationEvent(Base):
+    """One step on the timeline the applicant sees (internal notes live elsewhere)."""
+
+    __tablename__ = "application_event"
+
+    id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True)
+    application_id: Mapped[int] = mapped_column(sa.ForeignKey("application.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    action: Mapped[str] = mapped_column(sa.String(32))
+    from_state: Mapped[str | None] = mapped_column(sa.String(16))
+    to_state: Mapped[str | None] = mapped_column(sa.String(16))
+    unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit.id"))
+    message: Mapped[str | None] = mapped_column(sa.Text)
+    details: Mapped[dict | None] = mapped_column(sa.JSON)
+
+    application: Mapped[Application] = relationship(back_populates="events")
+    actor: Mapped[User | None] = relationship()
+    unit: Mapped[Unit | None] = relationship()
+
+
+class Attachment(Base):
+    __tablename__ = "attachment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(sa.ForeignKey("application.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(24))
+    original_name: Mapped[str] = mapped_column(sa.String(255))
+    stored_name: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    content_type: Mapped[str] = mapped_column(sa.String(64))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    event_id: Mapped[int | None] = mapped_column(sa.ForeignKey("application_event.id"))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+    application: Mapped[Application] = relationship(back_populates="attachments")
+
+
+class TrackingCounter(Base):
+    """The last sequence number used for a year and type: NY-2026-DB-000123."""
+
+    __tablename__ = "tracking_counter"
+
+    year: Mapped[int] = mapped_column(primary_key=True)
+    type_code: Mapped[str] = mapped_column(sa.String(4), primary_key=True)
+    value: Mapped[int] = mapped_column(default=0)

@@ -1,0 +1,443 @@
+"""Application rules: drafts, submission (once), attachments, withdrawal, material, and the transition engine."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
+from werkzeug.datastructures import FileStorage, MultiDict
+
+from portal import audit
+from portal.accounts.models import User
+from portal.applications import rules, states, uploads
+from stdnum.cn import ric
+
+from portal.applications.forms import FORMS, add_loan_extras, age_on
+from portal.applications.models import TYPE_CODES, Application, ApplicationEvent, Attachment, TrackingCounter
+from portal.applications.vocab import ATTACHMENT_KINDS, CO_APPLICANT_SLOTS
+from portal.catalog.models import County, Mentor, Unit
+from portal.catalog.services import all_counties
+from portal.core.crypto import keyed_hash
+from portal.db import utcnow
+from portal.errors import InvalidInput, InvalidTransition, NotAllowed, NotFound
+from portal.extensions import db
+
+NOT_ANSWERS = {"csrf_token", "form_key"}
+
+
+# ---------------------------------------------------------------- transitions
+
+
+def transition(
+    application: Application,
+    action: str,
+    actor: User | None,
+    message: str | None = None,
+    unit: Unit | None = None,
+    details: dict | None = None,
+) -> ApplicationEvent:
+    """Move an application through the state machine; refuse what the table does not allow.
+
+    The update is conditional on the state we read, so of two people acting at once exactly one wins.
+    """
+    move = states.allowed(application.state, action)
+    if move is None:
+        raise InvalidTransition(
+            _("这份申请现在是“%(state)s”，不能%(action)s。", state=states.STATES[application.state],
+              action=states.ACTIONS.get(action, action))
+        )  # fmt: skip
+    if move.by == states.APPLICANT and (actor is None or actor.id != application.applicant_id):
+        raise NotAllowed()
+    if move.by == states.STAFF and (actor is None or actor.role not in ("staff", "admin")):
+        raise NotAllowed()
+    before = application.state
+    if move.to == states.KEEP:
+        after = before
+    elif move.to == states.RESUME:
+        after = application.resume_state or states.SUBMITTED
+    else:
+        after = move.to
+    values: dict = {"version": Application.version + 1, "updated_at": utcnow()}
+    if after != before:
+        values["state"] = after
+        if after == states.NEEDS_MATERIAL:
+            values["resume_state"] = before
+        if after in states.FINAL_STATES:
+            values["decided_at"] = utcnow()
+    result = db.session.execute(
+        sa.update(Application)
+        .where(Application.id == application.id, Application.version == application.version)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        db.session.refresh(application)
+        raise InvalidTransition(_("这份申请刚刚被别人处理过了，请刷新后再看。"))
+    db.session.refresh(application)
+    event = ApplicationEvent(application=application, actor_id=getattr(actor, "id", None), action=action,
+                             from_state=before, to_state=after, unit=unit, message=message, details=details)  # fmt: skip
+    db.session.add(event)
+    audit.record(actor, f"application.{action}", "application", application.id,
+                 before={"state": before}, after={"state": after, "unit": unit.code if unit else None})  # fmt: skip
+    return event
+
+
+# ---------------------------------------------------------------- reading, with access checks
+
+
+def for_applicant(user: User, tracking_no: str) -> Application:
+    """The applicant's own application; anyone else's answers 404, as if it did not exist."""
+    application = db.session.scalar(sa.select(Application).where(Application.tracking_no == tracking_no))
+    if application is None or application.applicant_id != user.id:
+        raise NotFound()
+    return application
+
+
+def list_for_applicant(user: User) -> list[Application]:
+    return list(
+        db.session.scalars(
+            sa.select(Application).where(Application.applicant_id == user.id)
+            .order_by(Application.updated_at.desc(), Application.id.desc())
+        )
+    )  # fmt: skip
+
+
+def latest_draft(user: User, app_type: str) -> Application | None:
+    return db.session.scalar(
+        sa.select(Application)
+        .where(Application.applicant_id == user.id, Application.type == app_type, Application.state == states.DRAFT)
+        .order_by(Application.updated_at.desc()).limit(1)
+    )  # fmt: skip
+
+
+def attachment_for_applicant(user: User, tracking_no: str, attachment_id: int) -> Attachment:
+    application = for_applicant(user, tracking_no)
+    return _attachment_of(application, attachment_id)
+
+
+def _attachment_of(application: Application, attachment_id: int) -> Attachment:
+    for attachment in application.attachments:
+        if attachment.id == attachment_id:
+            return attachment
+    raise NotFound()
+
+
+# ---------------------------------------------------------------- forms
+
+
+def form_class(app_type: str) -> type:
+    if app_type not in FORMS:
+        raise NotFound()
+    if app_type == "loan":
+        return add_loan_extras(FORMS["loan"], rules.loan_rules())
+    return FORMS[app_type]
+
+
+def build_form(app_type: str, user: User, application: Application | None = None, formdata=None):
+    """The form for a type, with choices from the database, filled from the draft or the account."""
+    cls = form_class(app_type)
+    if formdata is None and application is not None:
+        saved = MultiDict()
+        for key, value in {**(application.answers or {}), **(application.private or {})}.items():
+            for item in value if isinstance(value, list) else [value]:
+                saved.add(key, item)
+        form = cls(formdata=saved)
+    elif formdata is None:
+        form = cls(formdata=None, data={"applicant_name": user.name, "phone": user.phone})
+    else:
+        form = cls(formdata=formdata)
+    form.form_key.data = application.form_key if application else (form.form_key.data or uuid.uuid4().hex)
+    form.set_county_choices(all_counties())
+    if app_type == "mentoring":
+        form.set_mentor_choices(
+            db.session.scalars(sa.select(Mentor).order_by(Mentor.sample, Mentor.name)).all()
+        )
+    if app_type == "loan":
+        form.set_rule_choices(rules.loan_rules())
+    return form
+
+
+def _raw(form) -> tuple[dict, dict]:
+    """What the user typed, as strings, split into plain answers and sensitive ones (stored encrypted)."""
+    answers, private = {}, {}
+    for f in form:
+        if f.name in NOT_ANSWERS or f.name in form.attachment_fields:
+            continue
+        if f.type == "BooleanField":
+            value = "y" if f.data else ""
+        elif f.raw_data:
+            value = f.raw_data[0] if len(f.raw_data) == 1 else list(f.raw_data)
+        else:
+            value = "" if f.data is None else str(f.data)
+        (private if f.name in form.sensitive_fields else answers)[f.name] = value
+    return answers, private
+
+
+# ---------------------------------------------------------------- drafts and submission
+
+
+@dataclass
+class Outcome:
+    application: Application
+    submitted: bool = False
+    already: bool = False  # this form had been submitted before (double click, retry)
+    errors: dict[str, list[str]] = field(default_factory=dict)
+
+
+def _find_or_create(user: User, app_type: str, form_key: str) -> Application:
+    form_key = (form_key or "").strip()[:40] or uuid.uuid4().hex
+    application = db.session.scalar(sa.select(Application).where(Application.form_key == form_key))
+    if application is not None:
+        if application.applicant_id != user.id or application.type != app_type:
+            raise NotFound()
+        return application
+    application = Application(type=app_type, state=states.DRAFT, applicant_id=user.id, form_key=form_key,
+                              answers={}, private={})  # fmt: skip
+    try:
+        with db.session.begin_nested():
+            db.session.add(application)
+    except sa.exc.IntegrityError:
+        # The same form arrived twice at once: the other request created it.
+        application = db.session.scalar(sa.select(Application).where(Application.form_key == form_key))
+        if application is None or application.applicant_id != user.id:
+            raise NotFound() from None
+    else:
+        audit.record(user, "application.draft_create", "application", application.id, after={"type": app_type})
+    return application
+
+
+def _store_uploads(application: Application, user: User, files: dict[str, FileStorage], form) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    max_file = current_app.config["UPLOAD_MAX_FILE_MB"] * 1024 * 1024
+    max_total = current_app.config["UPLOAD_MAX_APPLICATION_MB"] * 1024 * 1024
+    used = sum(a.size for a in application.attachments)
+    for name in form.attachment_fields:
+        upload = files.get(name)
+        if upload is None or not upload.filename:
+            continue
+        try:
+            stored = uploads.store(upload, max_file)
+        except InvalidInput as exc:
+            errors[name] = exc.message
+            continue
+        if used + stored.size > max_total:
+            uploads.remove(stored.stored_name)
+            errors[name] = _("这份申请的材料合计不能超过 %(mb)s MB。", mb=max_total // (1024 * 1024))
+            continue
+        used += stored.size
+        kind = "collateral" if name == "collateral_proof" else name
+        application.attachments.append(
+            Attachment(kind=kind, original_name=stored.original_name, stored_name=stored.stored_name,
+                       content_type=stored.content_type, size=stored.size, sha256=stored.sha256,
+                       uploaded_by_id=user.id)
+        )  # fmt: skip
+    return errors
+
+
+def save(user: User, app_type: str, form, files: dict[str, FileStorage], submit: bool) -> Outcome:
+    """Save the draft (answers and every acceptable upload); when asked, validate all and submit.
+
+    One transaction: either the draft is saved, or the draft is saved and submitted; never half of it.
+    The caller commits.
+    """
+    if user.role != "applicant":
+        raise NotAllowed(_("只有创业者账号可以提交申请。"))
+    application = _find_or_create(user, app_type, form.form_key.data)
+    if application.state != states.DRAFT:
+        return Outcome(application, already=True)
+    answers, private = _raw(form)
+    application.answers, application.private = answers, private
+    application.updated_at = utcnow()
+    upload_errors = _store_uploads(application, user, files, form)
+    db.session.flush()
+    outcome = Outcome(application)
+    for name, message in upload_errors.items():
+        outcome.errors.setdefault(name, []).append(message)
+    if not submit:
+        return outcome
+    valid = form.validate()
+    for name, messages in form.errors.items():
+        outcome.errors.setdefault(name, []).extend(m for m in messages if isinstance(m, str))
+    if valid:
+        for name, message in _business_checks(app_type, form, application, user).items():
+            outcome.errors.setdefault(name, []).append(message)
+    if outcome.errors:
+        return outcome
+    _finalise(application, app_type, form)
+    transition(application, "submit", user, message=_("已收到您的申请。"))
+    # Routing (the responsible units' queues) plugs in here, inside the same transaction.
+    for hook in SUBMIT_HOOKS:
+        hook(application)
+    outcome.submitted = True
+    return outcome
+
+
+SUBMIT_HOOKS: list = []
+
+
+def _members(form) -> int:
+    return 1 + sum(1 for i in range(1, CO_APPLICANT_SLOTS + 1) if (getattr(form, f"co{i}_name").data or "").strip())
+
+
+def _business_checks(app_type: str, form, application: Application, user: User) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    kinds = {a.kind for a in application.attachments}
+    if app_type == "loan":
+        applicant_type = form.applicant_type.data
+        members = _members(form)
+        if applicant_type == "partnership":
+            if members < 2:
+                errors["co1_name"] = _("合伙创业请至少填写一位合伙人。")
+            for i in range(1, CO_APPLICANT_SLOTS + 1):
+                name, id_number = getattr(form, f"co{i}_name"), getattr(form, f"co{i}_id")
+                if (name.data or "").strip() and not id_number.data:
+                    errors[f"co{i}_id"] = _("请填写这位合伙人的身份证号。")
+                if id_number.data and not (name.data or "").strip():
+                    errors[f"co{i}_name"] = _("请填写这位合伙人的姓名。")
+                if id_number.data and id_number.data == form.id_number.data:
+                    errors[f"co{i}_id"] = _("合伙人不能是申请人本人。")
+        amount = form.amount_wan.data
+        if amount is not None:
+            problem = rules.amount_problem(applicant_type, Decimal(amount), members)
+            if problem:
+                errors["amount_wan"] = problem
+        if form.term_months.data:
+            problem = rules.term_problem(applicant_type, form.term_months.data)
+            if problem:
+                errors["term_months"] = problem
+        if applicant_type in ("partnership", "smb"):
+            if not (form.business_name.data or "").strip():
+                errors["business_name"] = _("合伙或企业申请请填写经营主体名称。")
+            if not form.uscc.data:
+                errors["uscc"] = _("合伙或企业申请请填写统一社会信用代码。")
+            if "licence" not in kinds:
+                errors["licence"] = _("合伙或企业申请请上传营业执照。")
+        if form.collateral.data not in ("", "none") and "collateral" not in kinds:
+            errors["collateral_proof"] = _("选择了抵押或质押，请上传抵质押物证明。")
+        if age_on(ric.get_birth_date(form.id_number.data), date.today()) < 18:
+            errors["id_number"] = _("申请贷款须年满 18 周岁。")
+        duplicate = db.session.scalar(
+            sa.select(Application.tracking_no).where(
+                Application.type == "loan", Application.id_hash == keyed_hash(form.id_number.data),
+                Application.state.in_(states.OPEN_STATES), Application.id != application.id)
+        )  # fmt: skip
+        if duplicate:
+            errors["id_number"] = _(
+                "这个身份证号已有一笔正在办理的创业担保贷款申请（%(no)s），请等办理结果出来或撤回后再申请。", no=duplicate
+            )
+    return errors
+
+
+def _finalise(application: Application, app_type: str, form) -> None:
+    """Store the checked, normalised values and give the application its tracking number."""
+    answers, private = _raw(form)
+    application.answers = answers
+    application.private = private
+    application.applicant_name = form.applicant_name.data.strip()
+    application.id_number = form.id_number.data
+    application.id_hash = keyed_hash(form.id_number.data)
+    application.phone = form.phone.data
+    application.county_id = db.session.scalar(sa.select(County.id).where(County.code == form.county.data))
+    application.township = form.township.data.strip()
+    if app_type == "loan":
+        try:
+            application.amount_wan = Decimal(form.amount_wan.data).quantize(Decimal("0.01"))
+        except (InvalidOperation, TypeError):
+            application.amount_wan = None
+    application.submitted_at = utcnow()
+    application.tracking_no = next_tracking_no(app_type, application.submitted_at.year)
+
+
+def next_tracking_no(app_type: str, year: int) -> str:
+    """NY-2026-DB-000123. The counter row is updated in place, so concurrent submissions queue on it."""
+    code = TYPE_CODES[app_type]
+    bump = (
+        sa.update(TrackingCounter)
+        .where(TrackingCounter.year == year, TrackingCounter.type_code == code)
+        .values(value=TrackingCounter.value + 1)
+    )
+    if db.session.execute(bump).rowcount == 0:
+        try:
+            with db.session.begin_nested():
+                db.session.add(TrackingCounter(year=year, type_code=code, value=0))
+        except sa.exc.IntegrityError:
+            pass  # another submission created the counter first
+        db.session.execute(bump)
+    value = db.session.scalar(
+        sa.select(TrackingCounter.value).where(TrackingCounter.year == year, TrackingCounter.type_code == code)
+    )
+    return f"NY-{year}-{code}-{value:06d}"
+
+
+def remove_draft_attachment(user: User, form_key: str, attachment_id: int) -> Application:
+    application = db.session.scalar(sa.select(Application).where(Application.form_key == form_key))
+    if application is None or application.applicant_id != user.id:
+        raise NotFound()
+    if application.state != states.DRAFT:
+        raise InvalidTransition(_("申请已提交，材料不能再删除。"))
+    attachment = _attachment_of(application, attachment_id)
+    application.attachments.remove(attachment)
+    uploads.remove(attachment.stored_name)
+    audit.record(user, "application.attachment_remove", "application", application.id,
+                 before={"attachment": attachment.original_name})  # fmt: skip
+    return application
+
+
+# ---------------------------------------------------------------- after submission
+
+
+def withdraw(user: User, tracking_no: str, reason: str) -> Application:
+    application = for_applicant(user, tracking_no)
+    transition(application, "withdraw", user, message=(reason or "").strip()[:500] or _("申请人撤回了申请。"))
+    return application
+
+
+def supply_material(user: User, tracking_no: str, comment: str, files: list[FileStorage]) -> Application:
+    """The applicant's answer to a request for more material (补正): a comment and/or files."""
+    application = for_applicant(user, tracking_no)
+    if application.state != states.NEEDS_MATERIAL:
+        raise InvalidTransition(_("这份申请现在不需要补正材料。"))
+    comment = (comment or "").strip()[:2000]
+    present = [f for f in files if f and f.filename]
+    if not comment and not present:
+        raise InvalidInput(_("请写说明或上传补正的材料。"), field="comment")
+    max_file = current_app.config["UPLOAD_MAX_FILE_MB"] * 1024 * 1024
+    max_total = current_app.config["UPLOAD_MAX_APPLICATION_MB"] * 1024 * 1024
+    used = sum(a.size for a in application.attachments)
+    stored_files = []
+    try:
+        for upload in present:
+            stored = uploads.store(upload, max_file)
+            stored_files.append(stored)
+            used += stored.size
+            if used > max_total:
+                raise InvalidInput(_("这份申请的材料合计不能超过 %(mb)s MB。", mb=max_total // (1024 * 1024)))
+    except InvalidInput as exc:
+        for stored in stored_files:
+            uploads.remove(stored.stored_name)
+        exc.details.setdefault("field", "files")
+        raise
+    event = transition(application, "supply_material", user, message=comment or _("已上传补正材料。"))
+    db.session.flush()
+    for stored in stored_files:
+        application.attachments.append(
+            Attachment(kind="supplement", original_name=stored.original_name, stored_name=stored.stored_name,
+                       content_type=stored.content_type, size=stored.size, sha256=stored.sha256,
+                       uploaded_by_id=user.id, event_id=event.id)
+        )  # fmt: skip
+    return application
+
+
+def request_material(staff: User, application: Application, missing: list[str], message: str) -> ApplicationEvent:
+    """Staff ask for more material; the applicant sees what is missing. (The queue screens call this.)"""
+    return transition(application, "request_material", staff, message=message,
+                      details={"missing": [m for m in missing if m]})  # fmt: skip
+
+
+def attachment_label(kind: str) -> str:
+    return str(ATTACHMENT_KINDS.get(kind, kind))

@@ -1,0 +1,152 @@
+"""Applicant pages: the three forms, my applications, the receipt, withdrawal, material and attachments."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from portal.applications import services, states, uploads
+from portal.applications.vocab import ATTACHMENT_KINDS
+from portal.catalog import vocab as catalog_vocab
+from portal.errors import InvalidInput, PortalError
+from portal.extensions import db
+from portal.policies import services as policies
+
+bp = Blueprint("applications", __name__)
+
+TITLES = {"training": catalog_vocab.APPLICATION_TYPES["training"],
+          "mentoring": catalog_vocab.APPLICATION_TYPES["mentoring"],
+          "loan": catalog_vocab.APPLICATION_TYPES["loan"]}  # fmt: skip
+
+
+def _applicant_only():
+    if current_user.role != "applicant":
+        abort(403)
+
+
+@bp.route("/apply/<app_type>", methods=["GET", "POST"])
+@login_required
+def apply(app_type: str):
+    if app_type not in TITLES:
+        abort(404)
+    _applicant_only()
+    status = 200
+    if request.method == "GET":
+        draft = None if request.args.get("new") else services.latest_draft(current_user, app_type)
+        form = services.build_form(app_type, current_user, draft)
+        application = draft
+    else:
+        form = services.build_form(app_type, current_user, formdata=request.form)
+        submit = request.form.get("action") == "submit"
+        outcome = services.save(current_user, app_type, form, request.files, submit=submit)
+        db.session.commit()
+        application = outcome.application
+        if outcome.already or outcome.submitted:
+            if outcome.submitted:
+                flash(_("申请已提交，编号 %(no)s。请保存好回执。", no=application.tracking_no), "success")
+            return redirect(url_for("applications.receipt", tracking_no=application.tracking_no))
+        for name, messages in outcome.errors.items():
+            if name in form:
+                form[name].errors = list(dict.fromkeys([*(form[name].errors or []), *messages]))
+        if outcome.errors:
+            status = 400
+        else:
+            flash(_("草稿已保存。下次打开这个页面可以接着填。"), "success")
+            return redirect(url_for("applications.apply", app_type=app_type))
+    rules = services.rules.loan_rules() if app_type == "loan" else None
+    return render_template(
+        f"applications/form_{app_type}.html",
+        form=form,
+        app_type=app_type,
+        title=TITLES[app_type],
+        application=application,
+        guides=policies.for_application_type(app_type),
+        rules=rules,
+        kinds=ATTACHMENT_KINDS,
+    ), status
+
+
+@bp.post("/apply/<app_type>/attachments/<int:attachment_id>/delete")
+@login_required
+def remove_attachment(app_type: str, attachment_id: int):
+    _applicant_only()
+    services.remove_draft_attachment(current_user, request.form.get("form_key", ""), attachment_id)
+    db.session.commit()
+    flash(_("已删除这份材料。"), "success")
+    return redirect(url_for("applications.apply", app_type=app_type))
+
+
+@bp.get("/my/applications")
+@login_required
+def mine():
+    _applicant_only()
+    return render_template("applications/mine.html", applications=services.list_for_applicant(current_user))
+
+
+@bp.get("/my/applications/<tracking_no>")
+@login_required
+def detail(tracking_no: str):
+    application = services.for_applicant(current_user, tracking_no)
+    return render_template(
+        "applications/detail.html",
+        application=application,
+        can_withdraw=application.state in states.OPEN_STATES,
+        needs_material=application.state == states.NEEDS_MATERIAL,
+        kinds=ATTACHMENT_KINDS,
+    )
+
+
+@bp.get("/my/applications/<tracking_no>/receipt")
+@login_required
+def receipt(tracking_no: str):
+    application = services.for_applicant(current_user, tracking_no)
+    form = services.build_form(application.type, current_user, application)
+    return render_template("applications/receipt.html", application=application, form=form, kinds=ATTACHMENT_KINDS)
+
+
+@bp.post("/my/applications/<tracking_no>/withdraw")
+@login_required
+def withdraw(tracking_no: str):
+    try:
+        services.withdraw(current_user, tracking_no, request.form.get("reason", ""))
+    except PortalError as exc:
+        if exc.status == 404:
+            raise
+        flash(exc.message, "error")
+    else:
+        db.session.commit()
+        flash(_("申请已撤回。"), "success")
+    return redirect(url_for("applications.detail", tracking_no=tracking_no))
+
+
+@bp.post("/my/applications/<tracking_no>/supplement")
+@login_required
+def supplement(tracking_no: str):
+    try:
+        services.supply_material(current_user, tracking_no, request.form.get("comment", ""),
+                                 request.files.getlist("files"))  # fmt: skip
+    except InvalidInput as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        application = services.for_applicant(current_user, tracking_no)
+        return render_template(
+            "applications/detail.html", application=application, can_withdraw=True, needs_material=True,
+            kinds=ATTACHMENT_KINDS, comment=request.form.get("comment", ""),
+        ), 400  # fmt: skip
+    except PortalError as exc:
+        if exc.status == 404:
+            raise
+        flash(exc.message, "error")
+    else:
+        db.session.commit()
+        flash(_("补正材料已提交，等待工作人员审核。"), "success")
+    return redirect(url_for("applications.detail", tracking_no=tracking_no))
+
+
+@bp.get("/my/applications/<tracking_no>/files/<int:attachment_id>")
+@login_required
+def attachment(tracking_no: str, attachment_id: int):
+    item = services.attachment_for_applicant(current_user, tracking_no, attachment_id)
+    return send_file(uploads.path_for(item.stored_name), mimetype=item.content_type, as_attachment=True,
+                     download_name=item.original_name, max_age=0)  # fmt: skip

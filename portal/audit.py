@@ -1,0 +1,41 @@
+"""The audit log: who changed what, when, from which state to which."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portal.db import Base, utcnow
+from portal.extensions import db
+
+
+class AuditLog(Base):
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True)
+    at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"), index=True)
+    action: Mapped[str] = mapped_column(sa.String(64))
+    object_type: Mapped[str] = mapped_column(sa.String(32))
+    object_id: Mapped[str] = mapped_column(sa.String(64))
+    before: Mapped[dict | None] = mapped_column(sa.JSON)
+    after: Mapped[dict | None] = mapped_column(sa.JSON)
+
+    __table_args__ = (sa.Index("ix_audit_log_object", "object_type", "object_id"),)
+
+
+def record(actor, action: str, obj_type: str, obj_id: Any, before: dict | None = None, after: dict | None = None):
+    """Add an audit row to the current transaction (it commits or rolls back with the change)."""
+    entry = AuditLog(
+        actor_id=getattr(actor, "id", None),
+        action=action,
+        object_type=obj_type,
+        object_id=str(obj_id),
+        before=before,
+        after=after,
+    )
+    db.session.add(entry)
+    return entry

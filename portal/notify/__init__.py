@@ -1,0 +1,1 @@
+"""Notifications: an outbox table written in the same transaction as the change, and pluggable senders."""

@@ -1,0 +1,20 @@
+"""`flask notify send`: deliver queued messages (run from cron or a worker)."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+
+from portal.notify.services import deliver_pending
+
+
+@click.group("notify", help="Deliver queued notifications.")
+def notify_cli() -> None:
+    pass
+
+
+@notify_cli.command("send")
+@click.option("--limit", default=500, show_default=True)
+@with_appcontext
+def send(limit: int) -> None:
+    click.echo(f"sent {deliver_pending(limit)} messages")
