@@ -105,8 +105,8 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_cli(app: Flask) -> None:
-    from portal.content.cli import content_cli
     from portal.accounts.cli import users_cli
+    from portal.content.cli import content_cli
     from portal.notify.cli import notify_cli
     from portal.search.cli import search_cli
 

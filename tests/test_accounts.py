@@ -25,9 +25,19 @@ def register(client, db, phone="13712345678", name="张返乡", password="spring
     sent = client.post("/account/register", data={"csrf_token": token, "phone": phone, "action": "send_code"})
     assert sent.status_code == 200
     code = re.search(r"验证码(\d{6})", latest_sms(db, phone).body).group(1)
-    return client.post("/account/register", data={
-        "csrf_token": token, "phone": phone, "code": code, "name": name, "password": password,
-        "password2": password, "consent": "y", "action": "register"})  # fmt: skip
+    return client.post(
+        "/account/register",
+        data={
+            "csrf_token": token,
+            "phone": phone,
+            "code": code,
+            "name": name,
+            "password": password,
+            "password2": password,
+            "consent": "y",
+            "action": "register",
+        },
+    )
 
 
 def test_register_with_sms_code_logs_in(client, db):
@@ -51,9 +61,19 @@ def test_sms_code_is_short_and_stored_only_as_hash(client, db):
 def test_wrong_code_is_refused_and_answers_are_kept(client, db):
     token = csrf_token(client, "/account/register")
     client.post("/account/register", data={"csrf_token": token, "phone": "13712349999", "action": "send_code"})
-    response = client.post("/account/register", data={
-        "csrf_token": token, "phone": "13712349999", "code": "000000", "name": "李四",
-        "password": "spring-field-9", "password2": "spring-field-9", "consent": "y", "action": "register"})  # fmt: skip
+    response = client.post(
+        "/account/register",
+        data={
+            "csrf_token": token,
+            "phone": "13712349999",
+            "code": "000000",
+            "name": "李四",
+            "password": "spring-field-9",
+            "password2": "spring-field-9",
+            "consent": "y",
+            "action": "register",
+        },
+    )
     assert response.status_code == 400
     html = text(response)
     assert "验证码不对或已过期" in html
@@ -63,13 +83,26 @@ def test_wrong_code_is_refused_and_answers_are_kept(client, db):
 
 @pytest.mark.parametrize(
     "field, value, message",
-    [("phone", "12345", "请填写 11 位手机号"), ("password", "1111111111", "密码太简单"), ("password", "short", "至少 8 位"),
-     ("name", "", "请填写真实姓名"), ("consent", "", "需要同意隐私说明")],
-)  # fmt: skip
+    [
+        ("phone", "12345", "请填写 11 位手机号"),
+        ("password", "1111111111", "密码太简单"),
+        ("password", "short", "至少 8 位"),
+        ("name", "", "请填写真实姓名"),
+        ("consent", "", "需要同意隐私说明"),
+    ],
+)
 def test_register_field_messages(client, field, value, message):
     token = csrf_token(client, "/account/register")
-    data = {"csrf_token": token, "phone": "13712341111", "code": "123456", "name": "王五",
-            "password": "spring-field-9", "password2": "spring-field-9", "consent": "y", "action": "register"}  # fmt: skip
+    data = {
+        "csrf_token": token,
+        "phone": "13712341111",
+        "code": "123456",
+        "name": "王五",
+        "password": "spring-field-9",
+        "password2": "spring-field-9",
+        "consent": "y",
+        "action": "register",
+    }
     data[field] = value
     if field == "password":
         data["password2"] = value
@@ -128,8 +161,10 @@ def test_login_without_csrf_token_is_refused(client, db):
 def test_next_redirect_is_same_site_only(client, db):
     make_user(db, phone="13912340008")
     token = csrf_token(client, "/account/login")
-    response = client.post("/account/login?next=https://evil.example/", data={
-        "csrf_token": token, "phone": "13912340008", "password": "good-pass-2026"})  # fmt: skip
+    response = client.post(
+        "/account/login?next=https://evil.example/",
+        data={"csrf_token": token, "phone": "13912340008", "password": "good-pass-2026"},
+    )
     assert response.headers["Location"] in ("/", "http://localhost/")
 
 
@@ -139,8 +174,15 @@ def test_password_change_ends_other_sessions(app, client, db):
     login(client, "13912340009", "good-pass-2026")
     login(other, "13912340009", "good-pass-2026")
     token = csrf_token(client, "/account/password")
-    response = client.post("/account/password", data={"csrf_token": token, "current": "good-pass-2026",
-                                                      "password": "new-pass-2027", "password2": "new-pass-2027"})  # fmt: skip
+    response = client.post(
+        "/account/password",
+        data={
+            "csrf_token": token,
+            "current": "good-pass-2026",
+            "password": "new-pass-2027",
+            "password2": "new-pass-2027",
+        },
+    )
     assert response.status_code == 302
     assert 'action="/account/logout"' in text(client.get("/")), "this session stays"
     assert 'action="/account/logout"' not in text(other.get("/")), "the other session ended"
@@ -152,9 +194,17 @@ def test_password_reset_by_sms(client, db):
     token = csrf_token(client, "/account/reset")
     client.post("/account/reset", data={"csrf_token": token, "phone": "13912340010", "action": "send_code"})
     code = re.search(r"验证码(\d{6})", latest_sms(db, "13912340010").body).group(1)
-    response = client.post("/account/reset", data={"csrf_token": token, "phone": "13912340010", "code": code,
-                                                   "password": "fresh-pass-88", "password2": "fresh-pass-88",
-                                                   "action": "reset"})  # fmt: skip
+    response = client.post(
+        "/account/reset",
+        data={
+            "csrf_token": token,
+            "phone": "13912340010",
+            "code": code,
+            "password": "fresh-pass-88",
+            "password2": "fresh-pass-88",
+            "action": "reset",
+        },
+    )
     assert response.status_code == 302
     assert login(client, "13912340010", "fresh-pass-88").status_code == 302
 
@@ -167,11 +217,37 @@ def test_reset_for_unknown_number_sends_nothing_but_looks_the_same(client, db):
 
 
 def test_cli_creates_staff_only_with_a_unit(runner, db):
-    result = runner.invoke(args=["users", "create", "--role", "staff", "--phone", "13912340011", "--name", "甲",
-                                 "--password", "good-pass-2026"])  # fmt: skip
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--role",
+            "staff",
+            "--phone",
+            "13912340011",
+            "--name",
+            "甲",
+            "--password",
+            "good-pass-2026",
+        ]
+    )
     assert result.exit_code != 0 and "单位" in result.output
-    result = runner.invoke(args=["users", "create", "--role", "staff", "--phone", "13912340011", "--name", "甲",
-                                 "--password", "good-pass-2026", "--unit", "411324-hrss"])  # fmt: skip
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--role",
+            "staff",
+            "--phone",
+            "13912340011",
+            "--name",
+            "甲",
+            "--password",
+            "good-pass-2026",
+            "--unit",
+            "411324-hrss",
+        ]
+    )
     assert result.exit_code == 0, result.output
     user = db.session.scalar(sa.select(User).where(User.phone == "13912340011"))
     assert user.unit.code == "411324-hrss"

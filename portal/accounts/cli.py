@@ -31,8 +31,9 @@ def users_cli() -> None:
 @with_appcontext
 def create(role, phone, name, password, unit_code, mentor_slug, lead) -> None:
     try:
-        user = services.create_user(role, phone, name, password, unit_code=unit_code, mentor_slug=mentor_slug,
-                                    unit_lead=lead)  # fmt: skip
+        user = services.create_user(
+            role, phone, name, password, unit_code=unit_code, mentor_slug=mentor_slug, unit_lead=lead
+        )
     except PortalError as exc:
         raise click.ClickException(exc.message) from exc
     db.session.commit()
@@ -62,8 +63,9 @@ def demo() -> None:
             mentor_slug, name = mentor.slug, f"{mentor.name}（导师）"
         user = services.find_by_phone(phone)
         if user is None:
-            user = services.create_user(role, phone, name, password, unit_code=unit_code, mentor_slug=mentor_slug,
-                                        unit_lead=lead)  # fmt: skip
+            user = services.create_user(
+                role, phone, name, password, unit_code=unit_code, mentor_slug=mentor_slug, unit_lead=lead
+            )
         else:
             user.password_hash = services.hash_password(password)
             user.session_version += 1

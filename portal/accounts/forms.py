@@ -36,13 +36,14 @@ class SendCodeForm(FlaskForm):
 
 class RegisterForm(FlaskForm):
     phone = StringField(_l("手机号"), validators=[DataRequired(_l("请填写手机号。")), phone_check])
-    code = StringField(_l("短信验证码"), validators=[DataRequired(_l("请填写短信验证码。")),
-                                                   Length(6, 6, _l("验证码是 6 位数字。"))])  # fmt: skip
-    name = StringField(_l("真实姓名"), validators=[DataRequired(_l("请填写真实姓名。")),
-                                                Length(2, 30, _l("姓名应为 2 到 30 个字。"))])  # fmt: skip
+    code = StringField(
+        _l("短信验证码"), validators=[DataRequired(_l("请填写短信验证码。")), Length(6, 6, _l("验证码是 6 位数字。"))]
+    )
+    name = StringField(
+        _l("真实姓名"), validators=[DataRequired(_l("请填写真实姓名。")), Length(2, 30, _l("姓名应为 2 到 30 个字。"))]
+    )
     password = PasswordField(_l("设置密码"), validators=[DataRequired(_l("请设置密码。")), password_check])
-    password2 = PasswordField(_l("再输一次密码"),
-                              validators=[EqualTo("password", _l("两次输入的密码不一样。"))])  # fmt: skip
+    password2 = PasswordField(_l("再输一次密码"), validators=[EqualTo("password", _l("两次输入的密码不一样。"))])
     consent = BooleanField(_l("我已阅读并同意隐私说明"), validators=[DataRequired(_l("需要同意隐私说明才能注册。"))])
 
 
@@ -55,7 +56,8 @@ class PasswordChangeForm(FlaskForm):
 
 class ResetForm(FlaskForm):
     phone = StringField(_l("手机号"), validators=[DataRequired(_l("请填写手机号。")), phone_check])
-    code = StringField(_l("短信验证码"), validators=[DataRequired(_l("请填写短信验证码。")),
-                                                   Length(6, 6, _l("验证码是 6 位数字。"))])  # fmt: skip
+    code = StringField(
+        _l("短信验证码"), validators=[DataRequired(_l("请填写短信验证码。")), Length(6, 6, _l("验证码是 6 位数字。"))]
+    )
     password = PasswordField(_l("新密码"), validators=[DataRequired(_l("请填写新密码。")), password_check])
     password2 = PasswordField(_l("再输一次新密码"), validators=[EqualTo("password", _l("两次输入的密码不一样。"))])

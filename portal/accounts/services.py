@@ -77,14 +77,20 @@ def send_code(phone: str, purpose: str) -> None:
     # An older unused code for the same purpose stops working when a new one is sent.
     db.session.execute(
         sa.update(OneTimeCode)
-        .where(OneTimeCode.phone_hash == keyed_hash(phone), OneTimeCode.purpose == purpose,
-               OneTimeCode.used_at.is_(None))
+        .where(
+            OneTimeCode.phone_hash == keyed_hash(phone), OneTimeCode.purpose == purpose, OneTimeCode.used_at.is_(None)
+        )
         .values(used_at=now)
-    )  # fmt: skip
+    )
     db.session.add(
-        OneTimeCode(phone_hash=keyed_hash(phone), purpose=purpose, code_hash=_hasher.hash(code),
-                    created_at=now, expires_at=now + CODE_TTL)
-    )  # fmt: skip
+        OneTimeCode(
+            phone_hash=keyed_hash(phone),
+            purpose=purpose,
+            code_hash=_hasher.hash(code),
+            created_at=now,
+            expires_at=now + CODE_TTL,
+        )
+    )
     text = _("【南阳返乡创业】验证码%(code)s，10分钟内有效。请勿告诉他人。", code=code)
     notify.sms(phone, text, purpose=f"code:{purpose}")
 
@@ -94,10 +100,12 @@ def check_code(phone: str, purpose: str, code: str) -> bool:
     phone = normalize_phone(phone)
     row = db.session.scalar(
         sa.select(OneTimeCode)
-        .where(OneTimeCode.phone_hash == keyed_hash(phone), OneTimeCode.purpose == purpose,
-               OneTimeCode.used_at.is_(None))
-        .order_by(OneTimeCode.id.desc()).limit(1)
-    )  # fmt: skip
+        .where(
+            OneTimeCode.phone_hash == keyed_hash(phone), OneTimeCode.purpose == purpose, OneTimeCode.used_at.is_(None)
+        )
+        .order_by(OneTimeCode.id.desc())
+        .limit(1)
+    )
     if row is None or _as_aware(row.expires_at) < utcnow() or row.attempts >= CODE_MAX_ATTEMPTS:
         return False
     try:
@@ -118,8 +126,13 @@ def register(phone: str, name: str, password: str, code: str) -> User:
         raise InvalidInput(_("这个手机号已经注册过了，请直接登录，或用“忘记密码”找回。"), field="phone")
     if not check_code(phone, "register", code):
         raise InvalidInput(_("验证码不对或已过期，请重新获取。"), field="code")
-    user = User(phone=phone, name=name.strip(), password_hash=hash_password(password), role="applicant",
-                phone_verified_at=utcnow())  # fmt: skip
+    user = User(
+        phone=phone,
+        name=name.strip(),
+        password_hash=hash_password(password),
+        role="applicant",
+        phone_verified_at=utcnow(),
+    )
     db.session.add(user)
     db.session.flush()
     audit.record(user, "user.register", "user", user.id, after={"role": "applicant"})
@@ -183,8 +196,16 @@ def load_session_user(user_id: str) -> User | None:
     return user
 
 
-def create_user(role: str, phone: str, name: str, password: str, unit_code: str | None = None,
-                mentor_slug: str | None = None, actor: User | None = None, unit_lead: bool = False) -> User:  # fmt: skip
+def create_user(
+    role: str,
+    phone: str,
+    name: str,
+    password: str,
+    unit_code: str | None = None,
+    mentor_slug: str | None = None,
+    actor: User | None = None,
+    unit_lead: bool = False,
+) -> User:
     """Accounts made by an administrator or the CLI (staff need a unit, mentors their directory entry)."""
     if role not in ROLES:
         raise InvalidInput(_("未知的角色：%(role)s", role=role), field="role")
@@ -210,8 +231,16 @@ def create_user(role: str, phone: str, name: str, password: str, unit_code: str 
         mentor = db.session.scalar(sa.select(Mentor).where(Mentor.slug == mentor_slug))
         if mentor is None:
             raise NotFound(_("导师库里没有：%(slug)s", slug=mentor_slug))
-    user = User(phone=phone, name=name.strip(), password_hash=hash_password(password), role=role,
-                unit=unit, mentor=mentor, is_unit_lead=unit_lead, phone_verified_at=utcnow())  # fmt: skip
+    user = User(
+        phone=phone,
+        name=name.strip(),
+        password_hash=hash_password(password),
+        role=role,
+        unit=unit,
+        mentor=mentor,
+        is_unit_lead=unit_lead,
+        phone_verified_at=utcnow(),
+    )
     db.session.add(user)
     db.session.flush()
     audit.record(actor, "user.create", "user", user.id, after={"role": role, "unit": unit_code, "mentor": mentor_slug})

@@ -11,6 +11,7 @@ from stdnum.cn import ric, uscc
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength, ValidationError
 from wtforms import BooleanField, DecimalField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms import ValidationError as FieldError
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from portal.accounts.forms import phone_check
@@ -19,9 +20,14 @@ from portal.applications import vocab
 MIN_AGE, MAX_AGE = 16, 80
 
 
-def _choices(table: dict, blank: bool = True) -> list[tuple[str, str]]:
-    options = [(code, label) for code, label in table.items()]
-    return ([("", _l("请选择"))] if blank else []) + options
+def choices(pairs, blank=_l("请选择")) -> list[SelectChoice]:
+    """Select options from (value, label) pairs, with a leading empty choice when `blank` is given."""
+    options = [SelectChoice(value=value, label=label) for value, label in pairs]
+    return ([SelectChoice(value="", label=blank)] if blank is not None else []) + options
+
+
+def _choices(table: dict) -> list[SelectChoice]:
+    return choices(table.items())
 
 
 def age_on(birth: date, today: date) -> int:
@@ -40,7 +46,11 @@ def check_id_number(value: str) -> str:
     except InvalidChecksum:
         raise FieldError(_l("身份证号最后一位（校验码）对不上，请逐位核对。")) from None
     except InvalidComponent:
-        raise FieldError(_l("身份证号里的出生日期不对，请核对。")) from None
+        try:
+            ric.get_birth_date(value)
+        except ValidationError:
+            raise FieldError(_l("身份证号里的出生日期不对，请核对。")) from None
+        raise FieldError(_l("身份证号前 6 位（地区代码）不对，请核对。")) from None
     except ValidationError:
         raise FieldError(_l("身份证号不正确，请核对。")) from None
     birth = ric.get_birth_date(value)
@@ -70,18 +80,37 @@ def uscc_check(form, field) -> None:
     field.data = value
 
 
+class NumberField(DecimalField):
+    """A decimal whose "not a number" message speaks plainly, in the reader's language."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+            raise ValueError(_l("请填写数字，例如 20 或 12.5。")) from None
+
+
+class WholeNumberField(IntegerField):
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+            raise ValueError(_l("请填写整数，例如 3。")) from None
+
+
 class ApplicationForm(FlaskForm):
     """What every application asks."""
 
     form_key = HiddenField()
     applicant_name = StringField(_l("真实姓名"), validators=[DataRequired(_l("请填写真实姓名。")), Length(2, 30)])
-    id_number = StringField(
-        _l("身份证号"), validators=[DataRequired(_l("请填写身份证号。")), id_number_check]
-    )
+    id_number = StringField(_l("身份证号"), validators=[DataRequired(_l("请填写身份证号。")), id_number_check])
     phone = StringField(_l("联系电话"), validators=[DataRequired(_l("请填写手机号。")), phone_check])
     county = SelectField(_l("居住县区"), validators=[DataRequired(_l("请选择居住的县区。"))])
     township = StringField(
-        _l("乡镇（街道）"), validators=[DataRequired(_l("请填写乡镇或街道。")), Length(2, 40, _l("请填写 2 到 40 个字。"))]
+        _l("乡镇（街道）"),
+        validators=[DataRequired(_l("请填写乡镇或街道。")), Length(2, 40, _l("请填写 2 到 40 个字。"))],
     )
     consent = BooleanField(
         _l("我同意平台按隐私说明处理我的个人信息，用于办理本申请"),
@@ -94,20 +123,28 @@ class ApplicationForm(FlaskForm):
     attachment_fields = ("business_plan", "id_copy")
 
     def set_county_choices(self, counties) -> None:
-        self.county.choices = [("", _l("请选择"))] + [(c.code, c.name) for c in counties]
+        self.county.choices = choices((c.code, c.name) for c in counties)
 
 
 class TrainingForm(ApplicationForm):
-    course_type = SelectField(_l("想参加的培训"), choices=_choices(vocab.COURSE_TYPES),
-                              validators=[DataRequired(_l("请选择培训类型。"))])  # fmt: skip
+    course_type = SelectField(
+        _l("想参加的培训"), choices=_choices(vocab.COURSE_TYPES), validators=[DataRequired(_l("请选择培训类型。"))]
+    )
     preferred_county = SelectField(_l("希望在哪个县区参加"), validators=[DataRequired(_l("请选择培训地点。"))])
     preferred_session = StringField(_l("方便的时间"), validators=[Optional(), Length(max=60)])
-    education = SelectField(_l("文化程度"), choices=_choices(vocab.EDUCATION),
-                            validators=[DataRequired(_l("请选择文化程度。"))])  # fmt: skip
-    business = TextAreaField(_l("正在做或打算做的生意"),
-                             validators=[DataRequired(_l("请简单说说您的生意或打算。")), Length(4, 1000)])  # fmt: skip
-    years_away = IntegerField(_l("在外务工年数"), validators=[InputRequired(_l("请填写在外务工的年数（没有填 0）。")),
-                                                        NumberRange(0, 60, _l("请填写 0 到 60 之间的整数。"))])  # fmt: skip
+    education = SelectField(
+        _l("文化程度"), choices=_choices(vocab.EDUCATION), validators=[DataRequired(_l("请选择文化程度。"))]
+    )
+    business = TextAreaField(
+        _l("正在做或打算做的生意"), validators=[DataRequired(_l("请简单说说您的生意或打算。")), Length(4, 1000)]
+    )
+    years_away = WholeNumberField(
+        _l("在外务工年数"),
+        validators=[
+            InputRequired(_l("请填写在外务工的年数（没有填 0）。")),
+            NumberRange(0, 60, _l("请填写 0 到 60 之间的整数。")),
+        ],
+    )
     where_worked = StringField(_l("在哪里务工"), validators=[Optional(), Length(max=60)])
 
     def set_county_choices(self, counties) -> None:
@@ -116,36 +153,52 @@ class TrainingForm(ApplicationForm):
 
 
 class MentoringForm(ApplicationForm):
-    topic = SelectField(_l("想请教的方面"), choices=_choices(vocab.MENTORING_TOPICS),
-                        validators=[DataRequired(_l("请选择想请教的方面。"))])  # fmt: skip
-    stage = SelectField(_l("生意做到哪一步了"), choices=_choices(vocab.STAGES),
-                        validators=[DataRequired(_l("请选择目前的阶段。"))])  # fmt: skip
-    problem = TextAreaField(_l("遇到的问题"), validators=[
-        DataRequired(_l("请说说遇到的问题，导师好提前准备。")),
-        Length(10, 2000, _l("请用 10 到 2000 个字说明问题。"))])  # fmt: skip
+    topic = SelectField(
+        _l("想请教的方面"),
+        choices=_choices(vocab.MENTORING_TOPICS),
+        validators=[DataRequired(_l("请选择想请教的方面。"))],
+    )
+    stage = SelectField(
+        _l("生意做到哪一步了"), choices=_choices(vocab.STAGES), validators=[DataRequired(_l("请选择目前的阶段。"))]
+    )
+    problem = TextAreaField(
+        _l("遇到的问题"),
+        validators=[
+            DataRequired(_l("请说说遇到的问题，导师好提前准备。")),
+            Length(10, 2000, _l("请用 10 到 2000 个字说明问题。")),
+        ],
+    )
     preferred_mentor = SelectField(_l("希望哪位导师（可不选）"), validators=[Optional()])
-    preferred_way = SelectField(_l("希望的辅导方式"), choices=_choices(vocab.WAYS),
-                                validators=[DataRequired(_l("请选择辅导方式。"))])  # fmt: skip
+    preferred_way = SelectField(
+        _l("希望的辅导方式"), choices=_choices(vocab.WAYS), validators=[DataRequired(_l("请选择辅导方式。"))]
+    )
 
     def set_mentor_choices(self, mentors) -> None:
-        self.preferred_mentor.choices = [("", _l("不指定，由工作人员安排"))] + [
-            (m.slug, f"{m.name}（{m.title}）") for m in mentors
-        ]
+        self.preferred_mentor.choices = choices(
+            ((m.slug, f"{m.name}（{m.title}）") for m in mentors), blank=_l("不指定，由工作人员安排")
+        )
 
 
 class LoanForm(ApplicationForm):
-    applicant_type = SelectField(_l("申请主体"), choices=_choices(vocab.APPLICANT_TYPES),
-                                 validators=[DataRequired(_l("请选择申请主体。"))])  # fmt: skip
+    applicant_type = SelectField(
+        _l("申请主体"), choices=_choices(vocab.APPLICANT_TYPES), validators=[DataRequired(_l("请选择申请主体。"))]
+    )
     group = SelectField(_l("属于哪类扶持对象"), validators=[DataRequired(_l("请选择扶持对象类别。"))])
-    amount_wan = DecimalField(_l("申请金额（万元）"), places=2, validators=[
-        InputRequired(_l("请填写申请金额。")), NumberRange(min=0.01, message=_l("金额要大于 0。"))])  # fmt: skip
-    term_months = IntegerField(_l("贷款期限（月）"), validators=[
-        InputRequired(_l("请填写贷款期限。")), NumberRange(1, 36, _l("期限为 1 到 36 个月。"))])  # fmt: skip
+    amount_wan = NumberField(
+        _l("申请金额（万元）"),
+        places=2,
+        validators=[InputRequired(_l("请填写申请金额。")), NumberRange(min=0.01, message=_l("金额要大于 0。"))],
+    )
+    term_months = WholeNumberField(
+        _l("贷款期限（月）"),
+        validators=[InputRequired(_l("请填写贷款期限。")), NumberRange(1, 36, _l("期限为 1 到 36 个月。"))],
+    )
     purpose = TextAreaField(_l("贷款用途"), validators=[DataRequired(_l("请说明贷款用途。")), Length(4, 500)])
     business_name = StringField(_l("经营主体名称（合伙或企业必填）"), validators=[Optional(), Length(max=100)])
     uscc = StringField(_l("统一社会信用代码（合伙或企业必填）"), validators=[Optional(), uscc_check])
-    collateral = SelectField(_l("反担保方式"), choices=_choices(vocab.COLLATERAL),
-                             validators=[DataRequired(_l("请选择反担保方式。"))])  # fmt: skip
+    collateral = SelectField(
+        _l("反担保方式"), choices=_choices(vocab.COLLATERAL), validators=[DataRequired(_l("请选择反担保方式。"))]
+    )
     licence = FileField(_l("营业执照（合伙或企业必传）"))
     collateral_proof = FileField(_l("抵质押物证明（选择抵押或质押时必传）"))
 
@@ -153,7 +206,7 @@ class LoanForm(ApplicationForm):
     attachment_fields = ("business_plan", "id_copy", "licence", "collateral_proof")
 
     def set_rule_choices(self, rules: dict) -> None:
-        self.group.choices = [("", _l("请选择"))] + [(g["code"], g["label"]) for g in rules.get("groups", [])]
+        self.group.choices = choices((g["code"], g["label"]) for g in rules.get("groups", []))
 
 
 # Partnership co-applicants and the policy statements are added per request (their number comes from content/).

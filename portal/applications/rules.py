@@ -25,21 +25,31 @@ def loan_limit(applicant_type: str, members: int = 1) -> tuple[Decimal, int, str
     return amount.quantize(Decimal("0.01")), int(rules["max_term_months"]), rules["doc"]
 
 
+def plain(amount: Decimal) -> str:
+    """30, 12.5 — not 3E+1 or 30.00."""
+    return format(amount.normalize(), "f")
+
+
 def amount_problem(applicant_type: str, amount: Decimal, members: int = 1) -> str | None:
     limit, _term, doc = loan_limit(applicant_type, members)
     minimum = Decimal(str(loan_rules().get("min_amount_wan", 0)))
     if amount < minimum:
-        return _("申请金额至少 %(min)s 万元。", min=minimum.normalize())
+        return _("申请金额至少 %(min)s 万元。", min=plain(minimum))
     if amount > limit:
         if applicant_type == "partnership":
             return _(
                 "%(n)s 人合伙创业最多可以申请 %(limit)s 万元（%(doc)s），您填的是 %(amount)s 万元。",
-                n=members, limit=limit.normalize(), doc=doc, amount=amount.normalize(),
-            )  # fmt: skip
+                n=members,
+                limit=plain(limit),
+                doc=doc,
+                amount=plain(amount),
+            )
         return _(
             "这类申请最多可以贷 %(limit)s 万元（%(doc)s），您填的是 %(amount)s 万元。",
-            limit=limit.normalize(), doc=doc, amount=amount.normalize(),
-        )  # fmt: skip
+            limit=plain(limit),
+            doc=doc,
+            amount=plain(amount),
+        )
     return None
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import date
@@ -10,13 +11,12 @@ from decimal import Decimal, InvalidOperation
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
+from stdnum.cn import ric
 from werkzeug.datastructures import FileStorage, MultiDict
 
 from portal import audit
 from portal.accounts.models import User
 from portal.applications import rules, states, uploads
-from stdnum.cn import ric
-
 from portal.applications.forms import FORMS, add_loan_extras, age_on
 from portal.applications.models import TYPE_CODES, Application, ApplicationEvent, Attachment, TrackingCounter
 from portal.applications.vocab import ATTACHMENT_KINDS, CO_APPLICANT_SLOTS
@@ -48,9 +48,12 @@ def transition(
     move = states.allowed(application.state, action)
     if move is None:
         raise InvalidTransition(
-            _("这份申请现在是“%(state)s”，不能%(action)s。", state=states.STATES[application.state],
-              action=states.ACTIONS.get(action, action))
-        )  # fmt: skip
+            _(
+                "这份申请现在是“%(state)s”，不能%(action)s。",
+                state=states.STATES[application.state],
+                action=states.ACTIONS.get(action, action),
+            )
+        )
     if move.by == states.APPLICANT and (actor is None or actor.id != application.applicant_id):
         raise NotAllowed()
     if move.by == states.STAFF and (actor is None or actor.role not in ("staff", "admin")):
@@ -79,11 +82,25 @@ def transition(
         db.session.refresh(application)
         raise InvalidTransition(_("这份申请刚刚被别人处理过了，请刷新后再看。"))
     db.session.refresh(application)
-    event = ApplicationEvent(application=application, actor_id=getattr(actor, "id", None), action=action,
-                             from_state=before, to_state=after, unit=unit, message=message, details=details)  # fmt: skip
+    event = ApplicationEvent(
+        application=application,
+        actor_id=getattr(actor, "id", None),
+        action=action,
+        from_state=before,
+        to_state=after,
+        unit=unit,
+        message=message,
+        details=details,
+    )
     db.session.add(event)
-    audit.record(actor, f"application.{action}", "application", application.id,
-                 before={"state": before}, after={"state": after, "unit": unit.code if unit else None})  # fmt: skip
+    audit.record(
+        actor,
+        f"application.{action}",
+        "application",
+        application.id,
+        before={"state": before},
+        after={"state": after, "unit": unit.code if unit else None},
+    )
     return event
 
 
@@ -101,18 +118,20 @@ def for_applicant(user: User, tracking_no: str) -> Application:
 def list_for_applicant(user: User) -> list[Application]:
     return list(
         db.session.scalars(
-            sa.select(Application).where(Application.applicant_id == user.id)
+            sa.select(Application)
+            .where(Application.applicant_id == user.id)
             .order_by(Application.updated_at.desc(), Application.id.desc())
         )
-    )  # fmt: skip
+    )
 
 
 def latest_draft(user: User, app_type: str) -> Application | None:
     return db.session.scalar(
         sa.select(Application)
         .where(Application.applicant_id == user.id, Application.type == app_type, Application.state == states.DRAFT)
-        .order_by(Application.updated_at.desc()).limit(1)
-    )  # fmt: skip
+        .order_by(Application.updated_at.desc())
+        .limit(1)
+    )
 
 
 def attachment_for_applicant(user: User, tracking_no: str, attachment_id: int) -> Attachment:
@@ -154,9 +173,7 @@ def build_form(app_type: str, user: User, application: Application | None = None
     form.form_key.data = application.form_key if application else (form.form_key.data or uuid.uuid4().hex)
     form.set_county_choices(all_counties())
     if app_type == "mentoring":
-        form.set_mentor_choices(
-            db.session.scalars(sa.select(Mentor).order_by(Mentor.sample, Mentor.name)).all()
-        )
+        form.set_mentor_choices(db.session.scalars(sa.select(Mentor).order_by(Mentor.sample, Mentor.name)).all())
     if app_type == "loan":
         form.set_rule_choices(rules.loan_rules())
     return form
@@ -196,8 +213,9 @@ def _find_or_create(user: User, app_type: str, form_key: str) -> Application:
         if application.applicant_id != user.id or application.type != app_type:
             raise NotFound()
         return application
-    application = Application(type=app_type, state=states.DRAFT, applicant_id=user.id, form_key=form_key,
-                              answers={}, private={})  # fmt: skip
+    application = Application(
+        type=app_type, state=states.DRAFT, applicant_id=user.id, form_key=form_key, answers={}, private={}
+    )
     try:
         with db.session.begin_nested():
             db.session.add(application)
@@ -232,10 +250,16 @@ def _store_uploads(application: Application, user: User, files: dict[str, FileSt
         used += stored.size
         kind = "collateral" if name == "collateral_proof" else name
         application.attachments.append(
-            Attachment(kind=kind, original_name=stored.original_name, stored_name=stored.stored_name,
-                       content_type=stored.content_type, size=stored.size, sha256=stored.sha256,
-                       uploaded_by_id=user.id)
-        )  # fmt: skip
+            Attachment(
+                kind=kind,
+                original_name=stored.original_name,
+                stored_name=stored.stored_name,
+                content_type=stored.content_type,
+                size=stored.size,
+                sha256=stored.sha256,
+                uploaded_by_id=user.id,
+            )
+        )
     return errors
 
 
@@ -262,7 +286,7 @@ def save(user: User, app_type: str, form, files: dict[str, FileStorage], submit:
         return outcome
     valid = form.validate()
     for name, messages in form.errors.items():
-        outcome.errors.setdefault(name, []).extend(m for m in messages if isinstance(m, str))
+        outcome.errors.setdefault(name, []).extend(str(m) for m in messages)
     if valid:
         for name, message in _business_checks(app_type, form, application, user).items():
             outcome.errors.setdefault(name, []).append(message)
@@ -323,12 +347,16 @@ def _business_checks(app_type: str, form, application: Application, user: User) 
             errors["id_number"] = _("申请贷款须年满 18 周岁。")
         duplicate = db.session.scalar(
             sa.select(Application.tracking_no).where(
-                Application.type == "loan", Application.id_hash == keyed_hash(form.id_number.data),
-                Application.state.in_(states.OPEN_STATES), Application.id != application.id)
-        )  # fmt: skip
+                Application.type == "loan",
+                Application.id_hash == keyed_hash(form.id_number.data),
+                Application.state.in_(states.OPEN_STATES),
+                Application.id != application.id,
+            )
+        )
         if duplicate:
             errors["id_number"] = _(
-                "这个身份证号已有一笔正在办理的创业担保贷款申请（%(no)s），请等办理结果出来或撤回后再申请。", no=duplicate
+                "这个身份证号已有一笔正在办理的创业担保贷款申请（%(no)s），请等办理结果出来或撤回后再申请。",
+                no=duplicate,
             )
     return errors
 
@@ -383,8 +411,13 @@ def remove_draft_attachment(user: User, form_key: str, attachment_id: int) -> Ap
     attachment = _attachment_of(application, attachment_id)
     application.attachments.remove(attachment)
     uploads.remove(attachment.stored_name)
-    audit.record(user, "application.attachment_remove", "application", application.id,
-                 before={"attachment": attachment.original_name})  # fmt: skip
+    audit.record(
+        user,
+        "application.attachment_remove",
+        "application",
+        application.id,
+        before={"attachment": attachment.original_name},
+    )
     return application
 
 
@@ -426,17 +459,58 @@ def supply_material(user: User, tracking_no: str, comment: str, files: list[File
     db.session.flush()
     for stored in stored_files:
         application.attachments.append(
-            Attachment(kind="supplement", original_name=stored.original_name, stored_name=stored.stored_name,
-                       content_type=stored.content_type, size=stored.size, sha256=stored.sha256,
-                       uploaded_by_id=user.id, event_id=event.id)
-        )  # fmt: skip
+            Attachment(
+                kind="supplement",
+                original_name=stored.original_name,
+                stored_name=stored.stored_name,
+                content_type=stored.content_type,
+                size=stored.size,
+                sha256=stored.sha256,
+                uploaded_by_id=user.id,
+                event_id=event.id,
+            )
+        )
     return application
 
 
 def request_material(staff: User, application: Application, missing: list[str], message: str) -> ApplicationEvent:
     """Staff ask for more material; the applicant sees what is missing. (The queue screens call this.)"""
-    return transition(application, "request_material", staff, message=message,
-                      details={"missing": [m for m in missing if m]})  # fmt: skip
+    return transition(
+        application, "request_material", staff, message=message, details={"missing": [m for m in missing if m]}
+    )
+
+
+HIDDEN_ON_RECEIPT = {
+    "csrf_token",
+    "form_key",
+    "consent",
+    "applicant_name",
+    "id_number",
+    "phone",
+    "county",
+    "township",
+    "uscc",
+}
+
+
+def answer_rows(form) -> list[tuple[str, str]]:
+    """(question, answer) pairs as the applicant gave them, for the receipt and the staff screens.
+
+    Personal numbers are left out; they are shown masked elsewhere.
+    """
+    rows = []
+    for f in form:
+        if f.name in HIDDEN_ON_RECEIPT or f.name in form.attachment_fields or f.name.startswith("statement_"):
+            continue
+        if re.fullmatch(r"co\d+_id", f.name):
+            continue
+        value = f.data
+        if f.type == "SelectField":
+            value = next((str(c.label) for c in f.choices if c.value == f.data), f.data)
+        if value in (None, ""):
+            continue
+        rows.append((str(f.label.text), str(value)))
+    return rows
 
 
 def attachment_label(kind: str) -> str:

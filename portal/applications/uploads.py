@@ -61,7 +61,9 @@ def store(upload: FileStorage, max_bytes: int) -> StoredFile:
         raise InvalidInput(_("文件超过 %(mb)s MB，请压缩后再上传。", mb=max_bytes // (1024 * 1024)))
     kind = sniff(data[:16])
     if kind is None:
-        raise InvalidInput(_("只能上传 PDF、JPG 或 PNG 格式的文件（“%(name)s”不是）。", name=clean_name(upload.filename)))
+        raise InvalidInput(
+            _("只能上传 PDF、JPG 或 PNG 格式的文件（“%(name)s”不是）。", name=clean_name(upload.filename))
+        )
     content_type, extension = kind
     stored_name = secrets.token_hex(16) + extension
     target = path_for(stored_name)
@@ -73,7 +75,9 @@ def store(upload: FileStorage, max_bytes: int) -> StoredFile:
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, target)
-    return StoredFile(stored_name, clean_name(upload.filename), content_type, len(data), hashlib.sha256(data).hexdigest())
+    return StoredFile(
+        stored_name, clean_name(upload.filename), content_type, len(data), hashlib.sha256(data).hexdigest()
+    )
 
 
 def remove(stored_name: str) -> None:

@@ -15,9 +15,11 @@ from portal.policies import services as policies
 
 bp = Blueprint("applications", __name__)
 
-TITLES = {"training": catalog_vocab.APPLICATION_TYPES["training"],
-          "mentoring": catalog_vocab.APPLICATION_TYPES["mentoring"],
-          "loan": catalog_vocab.APPLICATION_TYPES["loan"]}  # fmt: skip
+TITLES = {
+    "training": catalog_vocab.APPLICATION_TYPES["training"],
+    "mentoring": catalog_vocab.APPLICATION_TYPES["mentoring"],
+    "loan": catalog_vocab.APPLICATION_TYPES["loan"],
+}
 
 
 def _applicant_only():
@@ -102,7 +104,9 @@ def detail(tracking_no: str):
 def receipt(tracking_no: str):
     application = services.for_applicant(current_user, tracking_no)
     form = services.build_form(application.type, current_user, application)
-    return render_template("applications/receipt.html", application=application, form=form, kinds=ATTACHMENT_KINDS)
+    return render_template(
+        "applications/receipt.html", application=application, rows=services.answer_rows(form), kinds=ATTACHMENT_KINDS
+    )
 
 
 @bp.post("/my/applications/<tracking_no>/withdraw")
@@ -124,16 +128,21 @@ def withdraw(tracking_no: str):
 @login_required
 def supplement(tracking_no: str):
     try:
-        services.supply_material(current_user, tracking_no, request.form.get("comment", ""),
-                                 request.files.getlist("files"))  # fmt: skip
+        services.supply_material(
+            current_user, tracking_no, request.form.get("comment", ""), request.files.getlist("files")
+        )
     except InvalidInput as exc:
         db.session.rollback()
         flash(exc.message, "error")
         application = services.for_applicant(current_user, tracking_no)
         return render_template(
-            "applications/detail.html", application=application, can_withdraw=True, needs_material=True,
-            kinds=ATTACHMENT_KINDS, comment=request.form.get("comment", ""),
-        ), 400  # fmt: skip
+            "applications/detail.html",
+            application=application,
+            can_withdraw=True,
+            needs_material=True,
+            kinds=ATTACHMENT_KINDS,
+            comment=request.form.get("comment", ""),
+        ), 400
     except PortalError as exc:
         if exc.status == 404:
             raise
@@ -148,5 +157,10 @@ def supplement(tracking_no: str):
 @login_required
 def attachment(tracking_no: str, attachment_id: int):
     item = services.attachment_for_applicant(current_user, tracking_no, attachment_id)
-    return send_file(uploads.path_for(item.stored_name), mimetype=item.content_type, as_attachment=True,
-                     download_name=item.original_name, max_age=0)  # fmt: skip
+    return send_file(
+        uploads.path_for(item.stored_name),
+        mimetype=item.content_type,
+        as_attachment=True,
+        download_name=item.original_name,
+        max_age=0,
+    )

@@ -54,6 +54,7 @@ FILES = [
     ("mentors.yaml", schema.MENTORS),
 ]
 
+
 def _rule_files() -> dict[str, tuple[str, Any]]:
     """Rule files: filename -> (rule set name, validator returning a list of problems)."""
     from portal.applications.rules import validate_rules_file

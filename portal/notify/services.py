@@ -52,9 +52,11 @@ def deliver_pending(limit: int = 100) -> int:
     target = sender()
     sent = 0
     ids = db.session.scalars(
-        sa.select(OutboxMessage.id).where(OutboxMessage.sent_at.is_(None), OutboxMessage.attempts < 5)
-        .order_by(OutboxMessage.id).limit(limit)
-    ).all()  # fmt: skip
+        sa.select(OutboxMessage.id)
+        .where(OutboxMessage.sent_at.is_(None), OutboxMessage.attempts < 5)
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+    ).all()
     for message_id in ids:
         message = db.session.get(OutboxMessage, message_id)
         try:
@@ -70,7 +72,11 @@ def deliver_pending(limit: int = 100) -> int:
 
 
 def unread_count(user_id: int) -> int:
-    return db.session.scalar(
-        sa.select(sa.func.count()).select_from(InboxMessage)
-        .where(InboxMessage.user_id == user_id, InboxMessage.read_at.is_(None))
-    ) or 0  # fmt: skip
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(InboxMessage)
+            .where(InboxMessage.user_id == user_id, InboxMessage.read_at.is_(None))
+        )
+        or 0
+    )
