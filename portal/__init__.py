@@ -50,6 +50,8 @@ def _import_models() -> None:
     from portal.content import models as _content  # noqa: F401
     from portal.notify import models as _notify  # noqa: F401
     from portal.policies import models as _policies  # noqa: F401
+    from portal.queues import models as _queues  # noqa: F401
+    from portal.queues import services as _queue_hooks  # noqa: F401  (routing runs in the submit transaction)
     from portal.search import events as _search_events  # noqa: F401
     from portal.search import models as _search  # noqa: F401
 
@@ -93,6 +95,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.catalog.views import bp as catalog_bp
     from portal.core.views import bp as core_bp
     from portal.policies.views import bp as policies_bp
+    from portal.queues.views import bp as queues_bp
     from portal.search.views import bp as search_bp
 
     app.register_blueprint(core_bp)
@@ -102,15 +105,20 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(policies_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(search_bp)
+    app.register_blueprint(queues_bp)
 
 
 def _register_cli(app: Flask) -> None:
     from portal.accounts.cli import users_cli
     from portal.content.cli import content_cli
     from portal.notify.cli import notify_cli
+    from portal.queues.cli import queues_cli
+    from portal.routing.cli import routing_cli
     from portal.search.cli import search_cli
 
     app.cli.add_command(content_cli)
     app.cli.add_command(search_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(notify_cli)
+    app.cli.add_command(queues_cli)
+    app.cli.add_command(routing_cli)

@@ -79,6 +79,6 @@ def build_config(instance_path: str) -> dict:
         "NOTIFY_DELIVER_INLINE": _flag("PORTAL_NOTIFY_INLINE", debug),
         # Development only: /account/dev/outbox shows the messages that would have been sent.
         "DEV_OUTBOX_PAGE": _flag("PORTAL_DEV_OUTBOX", debug),
-        "UPLOAD_MAX_FILE_MB": int(os.environ.get("PORTAL_UPLOAD_MAX_FILE_MB", "10")),
-        "UPLOAD_MAX_APPLICATION_MB": int(os.environ.get("PORTAL_UPLOAD_MAX_APPLICATION_MB", "30")),
+        "UPLOAD_MAX_FILE_MB": float(os.environ.get("PORTAL_UPLOAD_MAX_FILE_MB", "10")),
+        "UPLOAD_MAX_APPLICATION_MB": float(os.environ.get("PORTAL_UPLOAD_MAX_APPLICATION_MB", "30")),
     }

@@ -32,6 +32,8 @@ class User(UserMixin, TimestampMixin, Base):
     role: Mapped[str] = mapped_column(sa.String(16), index=True, default="applicant")
     unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit.id"), index=True)
     is_unit_lead: Mapped[bool] = mapped_column(default=False)
+    # Staff allowed to see and export full 身份证号 and phone numbers; everyone else sees them masked.
+    full_personal_data: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     mentor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("mentor.id"), unique=True)
     active: Mapped[bool] = mapped_column(default=True)
     phone_verified_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))

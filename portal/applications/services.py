@@ -101,7 +101,13 @@ def transition(
         before={"state": before},
         after={"state": after, "unit": unit.code if unit else None},
     )
+    for hook in TRANSITION_HOOKS:
+        hook(application, action, before, after, event)
     return event
+
+
+# Other areas react to every transition inside the same transaction (queues: copy the state, pause clocks).
+TRANSITION_HOOKS: list = []
 
 
 # ---------------------------------------------------------------- reading, with access checks
@@ -231,8 +237,8 @@ def _find_or_create(user: User, app_type: str, form_key: str) -> Application:
 
 def _store_uploads(application: Application, user: User, files: dict[str, FileStorage], form) -> dict[str, str]:
     errors: dict[str, str] = {}
-    max_file = current_app.config["UPLOAD_MAX_FILE_MB"] * 1024 * 1024
-    max_total = current_app.config["UPLOAD_MAX_APPLICATION_MB"] * 1024 * 1024
+    max_file = int(float(current_app.config["UPLOAD_MAX_FILE_MB"]) * 1024 * 1024)
+    max_total = int(float(current_app.config["UPLOAD_MAX_APPLICATION_MB"]) * 1024 * 1024)
     used = sum(a.size for a in application.attachments)
     for name in form.attachment_fields:
         upload = files.get(name)
@@ -245,7 +251,7 @@ def _store_uploads(application: Application, user: User, files: dict[str, FileSt
             continue
         if used + stored.size > max_total:
             uploads.remove(stored.stored_name)
-            errors[name] = _("这份申请的材料合计不能超过 %(mb)s MB。", mb=max_total // (1024 * 1024))
+            errors[name] = _("这份申请的材料合计不能超过 %(mb)s MB。", mb=format(max_total / 1048576, "g"))
             continue
         used += stored.size
         kind = "collateral" if name == "collateral_proof" else name
@@ -439,8 +445,8 @@ def supply_material(user: User, tracking_no: str, comment: str, files: list[File
     present = [f for f in files if f and f.filename]
     if not comment and not present:
         raise InvalidInput(_("请写说明或上传补正的材料。"), field="comment")
-    max_file = current_app.config["UPLOAD_MAX_FILE_MB"] * 1024 * 1024
-    max_total = current_app.config["UPLOAD_MAX_APPLICATION_MB"] * 1024 * 1024
+    max_file = int(float(current_app.config["UPLOAD_MAX_FILE_MB"]) * 1024 * 1024)
+    max_total = int(float(current_app.config["UPLOAD_MAX_APPLICATION_MB"]) * 1024 * 1024)
     used = sum(a.size for a in application.attachments)
     stored_files = []
     try:
@@ -449,7 +455,7 @@ def supply_material(user: User, tracking_no: str, comment: str, files: list[File
             stored_files.append(stored)
             used += stored.size
             if used > max_total:
-                raise InvalidInput(_("这份申请的材料合计不能超过 %(mb)s MB。", mb=max_total // (1024 * 1024)))
+                raise InvalidInput(_("这份申请的材料合计不能超过 %(mb)s MB。", mb=format(max_total / 1048576, "g")))
     except InvalidInput as exc:
         for stored in stored_files:
             uploads.remove(stored.stored_name)

@@ -58,7 +58,7 @@ def store(upload: FileStorage, max_bytes: int) -> StoredFile:
     if not data:
         raise InvalidInput(_("文件是空的，请重新选择。"))
     if len(data) > max_bytes:
-        raise InvalidInput(_("文件超过 %(mb)s MB，请压缩后再上传。", mb=max_bytes // (1024 * 1024)))
+        raise InvalidInput(_("文件超过 %(mb)s MB，请压缩后再上传。", mb=format(max_bytes / 1048576, "g")))
     kind = sniff(data[:16])
     if kind is None:
         raise InvalidInput(

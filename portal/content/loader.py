@@ -58,8 +58,15 @@ FILES = [
 def _rule_files() -> dict[str, tuple[str, Any]]:
     """Rule files: filename -> (rule set name, validator returning a list of problems)."""
     from portal.applications.rules import validate_rules_file
+    from portal.catalog.vocab import DEPTS
+    from portal.queues.calendar import validate_holidays
+    from portal.routing.rules import validate as validate_routing
 
-    return {"loan-rules.yaml": ("loan_rules", validate_rules_file)}
+    return {
+        "loan-rules.yaml": ("loan_rules", validate_rules_file),
+        "routing.yaml": ("routing", lambda data: validate_routing(data, set(DEPTS))),
+        "holidays.yaml": ("holidays", validate_holidays),
+    }
 
 
 def _read_rules(content: Content, path: Path, validator) -> Any:

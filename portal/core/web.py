@@ -43,6 +43,16 @@ def init_app(app: Flask) -> None:
         args["page"] = [str(page)]
         return url_for(request.endpoint, **(request.view_args or {}), **args)
 
+    def url_with(**changes) -> str:
+        """The current page's URL with some query parameters changed (None removes one)."""
+        args = request.args.to_dict()
+        for key, value in changes.items():
+            if value is None:
+                args.pop(key, None)
+            else:
+                args[key] = value
+        return url_for(request.endpoint, **(request.view_args or {}), **args)
+
     def nav_section() -> str:
         """Which main-navigation entry the current page belongs to."""
         endpoint = request.endpoint or ""
@@ -53,4 +63,6 @@ def init_app(app: Flask) -> None:
             return view.split("_")[0]
         return blueprint
 
-    app.jinja_env.globals.update(current_path=current_path, page_url=page_url, nav_section=nav_section)
+    app.jinja_env.globals.update(
+        current_path=current_path, page_url=page_url, nav_section=nav_section, url_with=url_with
+    )

@@ -1,1 +1,1 @@
-"""queues area of the portal."""
+"""Staff work queues: claim, decide, ask for material, transfer, co-review, deadlines, export."""

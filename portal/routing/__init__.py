@@ -1,1 +1,1 @@
-"""routing area of the portal."""
+"""Routing: which unit leads an application and which units co-review it, from content/routing.yaml."""
