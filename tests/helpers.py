@@ -72,3 +72,61 @@ def latest_sms(db, phone: str | None = None):
 
 def text(response) -> str:
     return response.get_data(as_text=True)
+
+
+def submit_application(app, db, user, app_type: str, county: str = "411324", **answers):
+    """Submit through the real service (validation, tracking number, routing), as the form would."""
+    from werkzeug.datastructures import FileStorage, MultiDict
+
+    from portal.applications import services
+
+    base = {
+        "applicant_name": user.name,
+        "id_number": answers.pop("id_number", id_number()),
+        "phone": user.phone,
+        "county": county,
+        "township": "城关镇",
+        "consent": "y",
+    }
+    per_type = {
+        "training": {
+            "course_type": "skills",
+            "preferred_county": county,
+            "education": "senior",
+            "business": "开一家农家乐",
+            "years_away": "5",
+        },
+        "mentoring": {
+            "topic": "agriculture",
+            "stage": "preparing",
+            "problem": "想养殖肉牛，不知道从哪里开始做起。",
+            "preferred_way": "visit",
+        },
+        "loan": {
+            "applicant_type": "individual",
+            "group": "returning_migrant",
+            "amount_wan": "20",
+            "term_months": "24",
+            "purpose": "购买设备",
+            "collateral": "none",
+            "statement_group": "y",
+            "statement_no_other_loans": "y",
+            "statement_truthful": "y",
+            "statement_credit_check": "y",
+        },
+    }
+    data = {**base, **per_type[app_type], **answers}
+    old = app.config.get("WTF_CSRF_ENABLED", True)
+    app.config["WTF_CSRF_ENABLED"] = False
+    try:
+        with app.test_request_context(method="POST"):
+            form = services.build_form(app_type, user, formdata=MultiDict(data))
+            files = {}
+            if data.get("collateral", "none") != "none":
+                files["collateral_proof"] = FileStorage(io.BytesIO(PDF), filename="proof.pdf")
+            outcome = services.save(user, app_type, form, files, submit=True)
+            assert outcome.submitted, outcome.errors
+            db.session.commit()
+            return outcome.application.id
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = old

@@ -127,7 +127,7 @@ def validate(data, known_depts: set[str]) -> list[str]:
             problems.append(f"{where}（{rule_id}）缺少 why（为什么这样分送）")
         if not rule.get("lead") and not rule.get("co_review"):
             problems.append(f"{where}（{rule_id}）至少要有 lead 或 co_review")
-        for dept in [rule.get("lead")] + list(rule.get("co_review") or []):
+        for dept in [rule.get("lead"), *(rule.get("co_review") or [])]:
             if dept and dept not in known_depts:
                 problems.append(f"{where}（{rule_id}）的部门 “{dept}” 不存在")
         for key in rule.get("when") or {}:
