@@ -13,7 +13,7 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.update(config)
 
-    from portal.core import crypto, errors, i18n, web
+    from portal.core import cache, crypto, errors, i18n, web
     from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -29,6 +29,7 @@ def create_app(config: dict | None = None) -> Flask:
     _configure_logging(app)
     i18n.init_app(app)
     web.init_app(app)
+    cache.init_app(app)
     errors.init_app(app)
     _register_blueprints(app)
     _register_cli(app)

@@ -48,6 +48,8 @@ def make_test_app(database_url: str, data_dir: Path, **extra):
         "RATELIMIT_ENABLED": True,
         "RATELIMIT_STORAGE_URI": "memory://",
         "CONTENT_DIR": str(CONTENT_DIR),
+        # Tests change data inside rolled-back transactions; a page cache would serve them yesterday's page.
+        "PAGE_CACHE": False,
     }
     config.update(extra)
     return create_app(config)

@@ -201,3 +201,24 @@ def test_security_headers(client):
     response = client.get("/")
     assert "default-src 'self'" in response.headers["Content-Security-Policy"]
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_page_cache_serves_anonymous_visitors_until_content_changes(app, client, db, monkeypatch):
+    from portal.core import cache
+
+    monkeypatch.setitem(app.config, "PAGE_CACHE", True)
+    monkeypatch.setattr(cache, "CHECK_EVERY", 0.0)
+    policy = db.session.scalar(sa.select(Policy).where(Policy.slug == "nanyang-2021-work-plan"))
+    first = client.get("/policies/nanyang-2021-work-plan").get_data(as_text=True)
+    # a change made behind the cache's back (no index event) is not seen: the page came from the cache
+    db.session.execute(sa.update(Policy).where(Policy.id == policy.id).values(issuer="缓存测试单位"))
+    assert client.get("/policies/nanyang-2021-work-plan").get_data(as_text=True) == first
+    # a real change (it writes an index event) is seen at once
+    policy = db.session.get(Policy, policy.id)
+    policy.name = "工作要点（已更新）"
+    db.session.flush()
+    assert "工作要点（已更新）" in client.get("/policies/nanyang-2021-work-plan").get_data(as_text=True)
+    # each language has its own copy, and the headers survive
+    english = client.get("/policies/nanyang-2021-work-plan", headers={"Accept-Language": "en"})
+    assert '<html lang="en">' in english.get_data(as_text=True)
+    assert "default-src 'self'" in english.headers["Content-Security-Policy"]
