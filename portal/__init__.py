@@ -55,6 +55,7 @@ def _import_models() -> None:
     from portal.queues import services as _queue_hooks  # noqa: F401  (routing runs in the submit transaction)
     from portal.search import events as _search_events  # noqa: F401
     from portal.search import models as _search  # noqa: F401
+    from portal.visits import models as _visits  # noqa: F401
 
 
 def _configure_login(app: Flask) -> None:
@@ -98,6 +99,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.policies.views import bp as policies_bp
     from portal.queues.views import bp as queues_bp
     from portal.search.views import bp as search_bp
+    from portal.visits.views import bp as visits_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(accounts_bp)
@@ -107,6 +109,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_bp)
     app.register_blueprint(search_bp)
     app.register_blueprint(queues_bp)
+    app.register_blueprint(visits_bp)
 
 
 def _register_cli(app: Flask) -> None:

@@ -81,6 +81,9 @@ def build_config(instance_path: str) -> dict:
         "NOTIFY_DELIVER_INLINE": _flag("PORTAL_NOTIFY_INLINE", debug),
         # Development only: /account/dev/outbox shows the messages that would have been sent.
         "DEV_OUTBOX_PAGE": _flag("PORTAL_DEV_OUTBOX", debug),
+        # 创业导师乡村行: minimum time between a mentor's visits in different counties, and visits per place per day.
+        "VISIT_TRAVEL_GAP_MINUTES": int(os.environ.get("PORTAL_VISIT_TRAVEL_GAP_MINUTES", "120")),
+        "VISIT_PLACE_DAILY_CAP": int(os.environ.get("PORTAL_VISIT_PLACE_DAILY_CAP", "2")),
         "UPLOAD_MAX_FILE_MB": float(os.environ.get("PORTAL_UPLOAD_MAX_FILE_MB", "10")),
         "UPLOAD_MAX_APPLICATION_MB": float(os.environ.get("PORTAL_UPLOAD_MAX_APPLICATION_MB", "30")),
     }

@@ -38,6 +38,8 @@ class User(UserMixin, TimestampMixin, Base):
     active: Mapped[bool] = mapped_column(default=True)
     phone_verified_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     last_login_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    # Private token of a mentor's iCalendar feed (the phone's calendar fetches it without logging in).
+    calendar_token: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     # Changing it logs out every other session of this user (password change or reset).
     session_version: Mapped[int] = mapped_column(default=1)
 

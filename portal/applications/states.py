@@ -49,6 +49,9 @@ TRANSITIONS: dict[tuple[str, str], Move] = {
     **{(s, "withdraw"): Move(WITHDRAWN, APPLICANT) for s in OPEN_STATES},
     **{(s, "transfer"): Move(KEEP, STAFF) for s in OPEN_STATES},
     **{(s, "message"): Move(KEEP, STAFF) for s in OPEN_STATES},
+    # a mentoring applicant accepts the seat on a 乡村行 visit that staff offered: the request is met
+    (SUBMITTED, "offer_accepted"): Move(APPROVED, APPLICANT),
+    (ACCEPTED, "offer_accepted"): Move(APPROVED, APPLICANT),
 }
 
 ACTIONS = {
@@ -62,6 +65,7 @@ ACTIONS = {
     "withdraw": _l("撤回申请"),
     "transfer": _l("转交其他单位"),
     "message": _l("留言"),
+    "offer_accepted": _l("确认参加导师乡村行"),
 }
 
 

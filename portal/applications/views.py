@@ -96,7 +96,14 @@ def detail(tracking_no: str):
         can_withdraw=application.state in states.OPEN_STATES,
         needs_material=application.state == states.NEEDS_MATERIAL,
         kinds=ATTACHMENT_KINDS,
+        offers=_offers(application),
     )
+
+
+def _offers(application):
+    from portal.visits.services import offers_for
+
+    return offers_for(application.id) if application.type == "mentoring" else []
 
 
 @bp.get("/my/applications/<tracking_no>/receipt")

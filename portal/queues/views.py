@@ -23,6 +23,7 @@ from portal.errors import NotFound, PortalError
 from portal.extensions import db
 from portal.queues import services
 from portal.queues.calendar import WorkCalendar
+from portal.visits import services as visits
 
 bp = Blueprint("queues", __name__)
 
@@ -122,6 +123,8 @@ def item(item_id: int):
         colleagues=services.colleague_load(queue_item.unit_id) if user.role == "staff" else [],
         units=db.session.scalars(sa.select(Unit).where(Unit.id != queue_item.unit_id).order_by(Unit.code)).all(),
         pending=services.pending_co_reviews(queue_item),
+        offer_visits=visits.upcoming() if application.type == "mentoring" and queue_item.role == "lead" else [],
+        offers=visits.offers_for(application.id) if application.type == "mentoring" else [],
         read_only=user.role != "staff",
     )
 

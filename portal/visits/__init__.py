@@ -1,1 +1,1 @@
-"""visits area of the portal."""
+"""创业导师乡村行: mentors book visits to townships, parks and enterprises; entrepreneurs sign up."""

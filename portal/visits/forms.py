@@ -1,0 +1,69 @@
+"""The booking form a mentor fills in; the rules themselves are checked in services."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField, TimeField
+from wtforms.validators import Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from portal.applications.forms import choices
+from portal.catalog import vocab
+
+DEST_KINDS = {
+    "township": _l("乡镇（街道）"),
+    "park": _l("返乡创业园区"),
+    "base": _l("孵化基地"),
+    "enterprise": _l("企业"),
+}
+
+
+class LenientDate(DateField):
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+
+
+class LenientTime(TimeField):
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+
+
+class LenientInt(IntegerField):
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+
+
+class VisitForm(FlaskForm):
+    dest_kind = SelectField(_l("去哪里"), choices=choices(DEST_KINDS.items()))
+    county = SelectField(_l("县区（去乡镇或企业时填）"), validators=[Optional()])
+    township = StringField(_l("乡镇（街道）名称"), validators=[Optional()])
+    place_slug = SelectField(_l("园区或基地（从名录中选）"), validators=[Optional()])
+    enterprise_name = StringField(_l("企业名称"), validators=[Optional()])
+    address = StringField(_l("企业地址"), validators=[Optional()])
+    day = LenientDate(_l("日期"), validators=[Optional()])
+    start = LenientTime(_l("开始时间"), validators=[Optional()])
+    end = LenientTime(_l("结束时间"), validators=[Optional()])
+    topics = SelectMultipleField(
+        _l("辅导主题"),
+        choices=choices(vocab.EXPERTISE.items(), blank=None),
+        option_widget=CheckboxInput(),
+        widget=ListWidget(prefix_label=False),
+    )
+    capacity = LenientInt(_l("可报名人数"), validators=[Optional()])
+    note = TextAreaField(_l("备注（给报名者看的说明）"), validators=[Optional()])
+
+    def set_choices(self, counties, parks, bases) -> None:
+        self.county.choices = choices((c.code, c.name) for c in counties)
+        places = [(f"park:{p.slug}", f"{p.name}（{p.county.name}）") for p in parks]
+        places += [(f"base:{b.slug}", f"{b.name}（{b.county.name}）") for b in bases]
+        self.place_slug.choices = choices(places)
