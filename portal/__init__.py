@@ -114,6 +114,7 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_cli(app: Flask) -> None:
     from portal.accounts.cli import users_cli
+    from portal.core.keys_cli import keys_cli
     from portal.content.cli import content_cli
     from portal.notify.cli import notify_cli
     from portal.queues.cli import queues_cli
@@ -126,3 +127,4 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(notify_cli)
     app.cli.add_command(queues_cli)
     app.cli.add_command(routing_cli)
+    app.cli.add_command(keys_cli)

@@ -475,3 +475,39 @@ def test_tracking_numbers_are_unique_under_concurrency(isolated_app):
         t.join()
     assert not errors
     assert sorted(numbers) == [f"NY-2032-FD-{i:06d}" for i in range(1, 9)]
+
+
+@pytest.mark.committing
+def test_key_rotation_reencrypts_everything(isolated_app, tmp_path, monkeypatch):
+    from portal.core import crypto
+    from portal.extensions import db
+
+    app = isolated_app
+    monkeypatch.setattr(app, "instance_path", str(tmp_path))
+    monkeypatch.delenv("PORTAL_DATA_KEYS", raising=False)
+    old_ring = crypto.ring()
+    crypto.set_ring(crypto.load_keyring(tmp_path))
+    try:
+        with app.app_context():
+            user = make_user(db, phone="13611119990")
+            number = id_number(seq="555")
+            application = Application(type="loan", state="draft", applicant_id=user.id, form_key="rotation-test",
+                                      id_number=number, phone="13611119990", answers={}, private={"uscc": "x"})
+            db.session.add(application)
+            db.session.commit()
+            raw_before = db.session.execute(sa.text("SELECT id_number FROM application WHERE form_key = 'rotation-test'")).scalar()
+            first_key = (tmp_path / "data_keys").read_text().split()[0]
+            result = app.test_cli_runner().invoke(args=["keys", "rotate"])
+            assert result.exit_code == 0, result.output
+            keys = (tmp_path / "data_keys").read_text().split()
+            assert len(keys) == 1 and keys[0] != first_key
+            raw_after = db.session.execute(sa.text("SELECT id_number FROM application WHERE form_key = 'rotation-test'")).scalar()
+            assert raw_after != raw_before
+            db.session.expire_all()
+            again = db.session.scalar(sa.select(Application).where(Application.form_key == "rotation-test"))
+            assert again.id_number == number and again.private == {"uscc": "x"}
+            db.session.delete(again)
+            db.session.commit()
+            db.session.remove()
+    finally:
+        crypto.set_ring(old_ring)
