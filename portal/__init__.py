@@ -114,8 +114,8 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_cli(app: Flask) -> None:
     from portal.accounts.cli import users_cli
-    from portal.core.keys_cli import keys_cli
     from portal.content.cli import content_cli
+    from portal.core.keys_cli import keys_cli
     from portal.notify.cli import notify_cli
     from portal.queues.cli import queues_cli
     from portal.routing.cli import routing_cli

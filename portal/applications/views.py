@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from portal.applications import services, states, uploads
 from portal.applications.vocab import ATTACHMENT_KINDS
 from portal.catalog import vocab as catalog_vocab
+from portal.core.actions import perform
 from portal.errors import InvalidInput, PortalError
 from portal.extensions import db
 from portal.policies import services as policies
@@ -119,15 +120,7 @@ def receipt(tracking_no: str):
 @bp.post("/my/applications/<tracking_no>/withdraw")
 @login_required
 def withdraw(tracking_no: str):
-    try:
-        services.withdraw(current_user, tracking_no, request.form.get("reason", ""))
-    except PortalError as exc:
-        if exc.status == 404:
-            raise
-        flash(exc.message, "error")
-    else:
-        db.session.commit()
-        flash(_("申请已撤回。"), "success")
+    perform(lambda: services.withdraw(current_user, tracking_no, request.form.get("reason", "")), _("申请已撤回。"))
     return redirect(url_for("applications.detail", tracking_no=tracking_no))
 
 

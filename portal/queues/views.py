@@ -6,7 +6,7 @@ import csv
 import io
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -18,8 +18,9 @@ from portal.applications.vocab import ATTACHMENT_KINDS
 from portal.catalog import vocab as catalog_vocab
 from portal.catalog.models import Unit
 from portal.catalog.services import all_counties, find_county
+from portal.core.actions import perform
 from portal.core.crypto import mask_id_number, mask_phone
-from portal.errors import NotFound, PortalError
+from portal.errors import NotFound
 from portal.extensions import db
 from portal.queues import services
 from portal.queues.calendar import WorkCalendar
@@ -178,19 +179,10 @@ def act(item_id: int, action: str):
     if action not in ACTIONS:
         abort(404)
     services.item_for(user, item_id)  # 404 before anything else for items of other units
-    try:
-        result = ACTIONS[action](user, item_id, request.form)
-    except PortalError as exc:
-        db.session.rollback()
-        if exc.status == 404:
-            raise
-        flash(exc.message, "error")
-        return redirect(url_for("queues.item", item_id=item_id))
-    db.session.commit()
-    flash(str(DONE[action]), "success")
-    if action == "transfer":
+    done = perform(lambda: ACTIONS[action](user, item_id, request.form), str(DONE[action]))
+    if done and action == "transfer":
         return redirect(url_for("queues.queue"))
-    return redirect(url_for("queues.item", item_id=getattr(result, "id", item_id) if action != "note" else item_id))
+    return redirect(url_for("queues.item", item_id=item_id))
 
 
 def _export_rows(user):

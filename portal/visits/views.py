@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 from portal.catalog import vocab
 from portal.catalog.models import IncubationBase, Park
 from portal.catalog.services import all_counties, find_county
+from portal.core.actions import perform
 from portal.errors import NotFound, PortalError
 from portal.extensions import db
 from portal.visits import services
@@ -74,16 +75,7 @@ def detail(visit_id: int):
 
 
 def _act(visit_id: int, action, done: str):
-    try:
-        action()
-    except PortalError as exc:
-        db.session.rollback()
-        if exc.status == 404:
-            raise
-        flash(exc.message, "error")
-    else:
-        db.session.commit()
-        flash(done, "success")
+    perform(action, done)
     return redirect(url_for("visits.detail", visit_id=visit_id))
 
 
@@ -271,16 +263,10 @@ def staff_pending():
 @login_required
 def staff_decide(visit_id: int):
     confirm = request.form.get("decision") == "confirm"
-    try:
-        services.decide(current_user, visit_id, confirm, request.form.get("note", ""))
-    except PortalError as exc:
-        db.session.rollback()
-        if exc.status == 404:
-            raise
-        flash(exc.message, "error")
-    else:
-        db.session.commit()
-        flash(_("已确认并发布。") if confirm else _("已退回，导师会收到原因。"), "success")
+    perform(
+        lambda: services.decide(current_user, visit_id, confirm, request.form.get("note", "")),
+        _("已确认并发布。") if confirm else _("已退回，导师会收到原因。"),
+    )
     return redirect(url_for("visits.staff_pending"))
 
 
@@ -291,16 +277,7 @@ def offer(item_id: int):
         visit_id = int(request.form.get("visit", "0"))
     except ValueError:
         visit_id = 0
-    try:
-        services.offer_seat(current_user, item_id, visit_id)
-    except PortalError as exc:
-        db.session.rollback()
-        if exc.status == 404:
-            raise
-        flash(exc.message, "error")
-    else:
-        db.session.commit()
-        flash(_("已把乡村行安排发给申请人。"), "success")
+    perform(lambda: services.offer_seat(current_user, item_id, visit_id), _("已把乡村行安排发给申请人。"))
     return redirect(url_for("queues.item", item_id=item_id))
 
 
@@ -308,14 +285,8 @@ def offer(item_id: int):
 @login_required
 def respond(tracking_no: str, offer_id: int):
     accept = request.form.get("answer") == "accept"
-    try:
-        services.respond_offer(current_user, tracking_no, offer_id, accept)
-    except PortalError as exc:
-        db.session.rollback()
-        if exc.status == 404:
-            raise
-        flash(exc.message, "error")
-    else:
-        db.session.commit()
-        flash(_("已确认参加，报名成功。") if accept else _("已谢绝这次安排。"), "success")
+    perform(
+        lambda: services.respond_offer(current_user, tracking_no, offer_id, accept),
+        _("已确认参加，报名成功。") if accept else _("已谢绝这次安排。"),
+    )
     return redirect(url_for("applications.detail", tracking_no=tracking_no))
