@@ -165,11 +165,12 @@ def search(
         )
         result.page = 1
 
-    hits.results.fragmenter = highlight.ContextFragmenter(maxchars=160, surround=50)
+    hits.results.fragmenter = highlight.ContextFragmenter(maxchars=100, surround=30)
     hits.results.formatter = highlight.HtmlFormatter(tagname="mark", between="…")
     result.total = hits.total
     for hit in hits:
-        snippet = hit.highlights("body", top=2) or hit.highlights("title") or ""
+        # Body parts (eligibility, benefits, steps…) are separate lines; in a snippet they read as one sentence.
+        snippet = (hit.highlights("body", top=2) or hit.highlights("title") or "").replace("\n", "；")
         if not snippet:
             body = hit.get("body", "")
             snippet = _escape(body[:120] + ("…" if len(body) > 120 else ""))
