@@ -491,17 +491,29 @@ def test_key_rotation_reencrypts_everything(isolated_app, tmp_path, monkeypatch)
         with app.app_context():
             user = make_user(db, phone="13611119990")
             number = id_number(seq="555")
-            application = Application(type="loan", state="draft", applicant_id=user.id, form_key="rotation-test",
-                                      id_number=number, phone="13611119990", answers={}, private={"uscc": "x"})
+            application = Application(
+                type="loan",
+                state="draft",
+                applicant_id=user.id,
+                form_key="rotation-test",
+                id_number=number,
+                phone="13611119990",
+                answers={},
+                private={"uscc": "x"},
+            )
             db.session.add(application)
             db.session.commit()
-            raw_before = db.session.execute(sa.text("SELECT id_number FROM application WHERE form_key = 'rotation-test'")).scalar()
+            raw_before = db.session.execute(
+                sa.text("SELECT id_number FROM application WHERE form_key = 'rotation-test'")
+            ).scalar()
             first_key = (tmp_path / "data_keys").read_text().split()[0]
             result = app.test_cli_runner().invoke(args=["keys", "rotate"])
             assert result.exit_code == 0, result.output
             keys = (tmp_path / "data_keys").read_text().split()
             assert len(keys) == 1 and keys[0] != first_key
-            raw_after = db.session.execute(sa.text("SELECT id_number FROM application WHERE form_key = 'rotation-test'")).scalar()
+            raw_after = db.session.execute(
+                sa.text("SELECT id_number FROM application WHERE form_key = 'rotation-test'")
+            ).scalar()
             assert raw_after != raw_before
             db.session.expire_all()
             again = db.session.scalar(sa.select(Application).where(Application.form_key == "rotation-test"))

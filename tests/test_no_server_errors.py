@@ -1,0 +1,40 @@
+"""No page answers 500: every GET route, with odd query strings, as a visitor and as each role."""
+
+from __future__ import annotations
+
+import pytest
+
+from portal.extensions import limiter
+from tests.helpers import login, make_user
+
+ODD = ["", "?page=-1", "?page=abc&county=%ff", "?q=%00%ff" + "长" * 300, "?type=<x>&state=zzz&after=!!!&month=13-99"]
+
+
+def routes(app) -> list[str]:
+    paths = []
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or rule.endpoint == "static":
+            continue
+        sample = {arg: {"slug": "no-such", "code": "no-such", "kind": "bases", "key": "x", "tracking_no": "NY-2026-DB-999999",
+                        "token": "nope", "fmt": "csv", "app_type": "loan"}.get(arg, "1") for arg in rule.arguments}  # fmt: skip
+        paths.append(rule.build(sample, append_unknown=False)[1])
+    return sorted(set(paths))
+
+
+@pytest.mark.parametrize("role", ["anonymous", "applicant", "staff", "office"])
+def test_every_get_route_answers_without_a_server_error(app, db, role):
+    limiter.reset()
+    client = app.test_client()
+    if role != "anonymous":
+        phone = {"applicant": "13111110001", "staff": "13111110002", "office": "13111110003"}[role]
+        extra = {"staff": {"unit_code": "411324-hrss"}, "office": {"unit_code": "city-office"}}.get(role, {})
+        make_user(db, role=role, phone=phone, **extra)
+        login(client, phone, "good-pass-2026")
+    failures = []
+    for path in routes(app):
+        for query in ODD:
+            response = client.get(path + query)
+            if response.status_code >= 500 or "Traceback" in response.get_data(as_text=True):
+                failures.append((path + query[:40], response.status_code))
+            response.close()
+    assert failures == []
