@@ -15,8 +15,17 @@ def routes(app) -> list[str]:
     for rule in app.url_map.iter_rules():
         if "GET" not in rule.methods or rule.endpoint == "static":
             continue
-        sample = {arg: {"slug": "no-such", "code": "no-such", "kind": "bases", "key": "x", "tracking_no": "NY-2026-DB-999999",
-                        "token": "nope", "fmt": "csv", "app_type": "loan"}.get(arg, "1") for arg in rule.arguments}  # fmt: skip
+        values = {
+            "slug": "no-such",
+            "code": "no-such",
+            "kind": "bases",
+            "key": "x",
+            "tracking_no": "NY-2026-DB-999999",
+            "token": "nope",
+            "fmt": "csv",
+            "app_type": "loan",
+        }
+        sample = {arg: values.get(arg, "1") for arg in rule.arguments}  # fmt: skip
         paths.append(rule.build(sample, append_unknown=False)[1])
     return sorted(set(paths))
 
