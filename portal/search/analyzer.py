@@ -6,6 +6,7 @@ import logging
 import re
 import threading
 import unicodedata
+from functools import lru_cache
 from pathlib import Path
 
 import jieba
@@ -77,23 +78,36 @@ def normalize(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+# Full-width ASCII (Ａ１，！) to ASCII and the ideographic space to a space, control characters to spaces: every
+# mapping is one character to one, so token offsets still match the stored text. (Full NFKC, which can change the
+# length, is applied to queries only.)
+_FOLD = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+_FOLD |= {
+    code: 0x20
+    for code in [
+        *range(0x00, 0x09),
+        0x0B,
+        0x0C,
+        *range(0x0E, 0x20),
+        *range(0x7F, 0xA0),
+        *range(0x200B, 0x2010),
+        *range(0x2028, 0x202F),
+        0xFEFF,
+    ]
+}
+
+
 def fold(text: str) -> str:
-    """Character-by-character NFKC that never changes the length, so token offsets match the stored text."""
-    out = []
-    for ch in text or "":
-        if _CONTROL.match(ch):
-            out.append(" ")
-            continue
-        folded = unicodedata.normalize("NFKC", ch)
-        out.append(folded if len(folded) == 1 else ch)
-    return "".join(out)
+    """Fold full-width forms and drop control characters, one character for one."""
+    return (text or "").translate(_FOLD)
 
 
 def _wordlike(word: str) -> bool:
     return any(ch.isalnum() for ch in word)
 
 
-def _subwords(word: str) -> list[tuple[str, int]]:
+@lru_cache(maxsize=200_000)
+def _subwords(word: str) -> tuple[tuple[str, int], ...]:
     """The dictionary words inside a word, as jieba's search mode finds them: (piece, offset).
 
     Unlike search mode, every length is tried, so 担保贷款 is found inside 创业担保贷款.
@@ -104,7 +118,7 @@ def _subwords(word: str) -> list[tuple[str, int]]:
             gram = word[i : i + size]
             if jieba.get_FREQ(gram):
                 pieces.append((gram, i))
-    return pieces
+    return tuple(pieces)
 
 
 def cut(text: str) -> list[str]:

@@ -165,7 +165,7 @@ def search(
         )
         result.page = 1
 
-    hits.results.fragmenter = highlight.ContextFragmenter(maxchars=100, surround=30)
+    hits.results.fragmenter = highlight.PinpointFragmenter(maxchars=100, surround=30, autotrim=True)
     hits.results.formatter = highlight.HtmlFormatter(tagname="mark", between="…")
     result.total = hits.total
     for hit in hits:
