@@ -48,14 +48,14 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from whoosh import highlight, sorting  # noqa: E402
+from whoosh import highlight  # noqa: E402
 from whoosh import index as whoosh_index  # noqa: E402
 
 from portal import create_app  # noqa: E402
 from portal.search.analyzer import cut  # noqa: E402
 from portal.search.index import State, make_schema  # noqa: E402
 from portal.search.index import writer_options as portal_writer_options  # noqa: E402
-from portal.search.services import build_query  # noqa: E402
+from portal.search.services import _run, build_query  # noqa: E402
 
 CONTENT = ROOT / "content"
 
@@ -550,28 +550,22 @@ def analyzer_rate(docs: list[dict]) -> tuple[float, float]:
     return len(docs) / seconds, chars / seconds
 
 
-def _facets() -> sorting.Facets:
-    facets = sorting.Facets()
-    facets.add_field("kind")
-    facets.add_field("county", allow_overlap=True)
-    return facets
-
-
 def core_search(searcher, text: str) -> int:
-    """What services.search does for page 1 of a query that has hits: query, facets, 10 highlighted snippets."""
+    """What services.search does for page 1 of a query that has hits: count and facet every match, score the
+    best, re-rank by phrase, cut 10 highlighted snippets (services._run, without the database or Flask)."""
     words = cut(text)
     query = build_query(words)
     if query is None:
         return 0
-    page = searcher.search_page(query, 1, pagelen=10, groupedby=_facets(), maptype=sorting.Count, terms=True)
-    page.results.fragmenter = highlight.ContextFragmenter(maxchars=160, surround=50)
-    page.results.formatter = highlight.HtmlFormatter(tagname="mark", between="…")
-    for hit in page:
+    phrase = "".join(text.split()) if len(words) > 1 else ""
+    hits, total, results, _counts = _run(searcher, query, None, 1, 10, phrase)
+    if results is None:
+        return 0
+    results.fragmenter = highlight.PinpointFragmenter(maxchars=100, surround=30, autotrim=True)
+    results.formatter = highlight.HtmlFormatter(tagname="mark", between="…")
+    for _score, hit in hits:
         _ = hit.highlights("body", top=2) or hit.highlights("title") or hit.get("body", "")[:120]
-    for key in ("kind", "county"):
-        with contextlib.suppress(KeyError):
-            page.results.groups(key)
-    return page.total
+    return total
 
 
 def time_queries(label: str, queries: list[str], run) -> Latency:
@@ -833,7 +827,7 @@ def main(argv: list[str] | None = None) -> int:
 
         ix = whoosh_index.open_dir(str(main_build.directory))
         with ix.searcher() as searcher:
-            core = time_queries("cut+build_query+search_page+highlights", queries, lambda q: core_search(searcher, q))
+            core = time_queries("cut+build_query+_run+highlights", queries, lambda q: core_search(searcher, q))
         ix.close()
         commits, raw_visible = raw_update_visibility(main_build.directory, docs, VISIBILITY_TRIALS)
         install_generation(tmp / "full", main_build.directory)

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 
 from flask import current_app, url_for
 from flask_babel import gettext as _
-from whoosh import highlight, sorting
-from whoosh.query import And, AndMaybe, Or, Phrase, Prefix, Term
+from whoosh import highlight
+from whoosh.query import And, Or, Prefix, Term
 
 from portal.search import documents, index
 from portal.search.analyzer import cut, normalize
@@ -67,11 +67,8 @@ def build_query(words: list[str], require_all: bool = True):
     if not words:
         return None
     required = And([_any_field(w) for w in words]) if require_all else Or([_any_field(w) for w in words])
-    if len(words) == 1:
-        return required
-    # An exact phrase ranks above the same words scattered, and in the title above the body.
-    phrases = Or([Phrase("title", words, boost=6.0), Phrase("body", words, boost=3.0)])
-    return AndMaybe(required, phrases)
+    # An exact phrase is ranked above scattered words after scoring (see _run), cheaper than span queries.
+    return required
 
 
 def _filters(kind: str | None, county: str | None):
@@ -99,17 +96,58 @@ def popular_terms() -> list[str]:
     return [_("创业担保贷款"), _("创业培训"), _("孵化基地"), _("创业导师"), _("示范园区")]
 
 
-def _facets(results_obj, key: str) -> dict[str, int]:
-    try:
-        groups = results_obj.groups(key)
-    except KeyError:
-        return {}
-    counts: dict[str, int] = {}
-    for name, value in groups.items():
-        if name is None:
-            continue
-        counts[name] = value if isinstance(value, int) else len(value)
-    return counts
+RERANK_EXTRA = 40
+
+
+def _facet_maps(searcher) -> tuple[dict[int, str], dict[int, list[str]]]:
+    """Document number -> kind and -> counties, read once per searcher from the postings (cheap to count with)."""
+    maps = getattr(searcher, "_portal_facet_maps", None)
+    if maps is None:
+        reader = searcher.reader()
+        kind_of: dict[int, str] = {}
+        counties_of: dict[int, list[str]] = {}
+        for term in reader.lexicon("kind"):
+            for docnum in reader.postings("kind", term).all_ids():
+                kind_of[docnum] = term.decode() if isinstance(term, bytes) else term
+        for term in reader.lexicon("county"):
+            name = term.decode() if isinstance(term, bytes) else term
+            for docnum in reader.postings("county", term).all_ids():
+                counties_of.setdefault(docnum, []).append(name)
+        maps = (kind_of, counties_of)
+        searcher._portal_facet_maps = maps
+    return maps
+
+
+def _run(searcher, query, filter_q, page: int, per_page: int, phrase: str):
+    """(page of (score, hit), total, results, facet counts). Every match is counted without being scored; only
+    the best are scored (Whoosh skips the rest), then re-ranked: the exact phrase in the title, then in the body."""
+    matching = query if filter_q is None else And([query, filter_q])
+    matched = list(searcher.docs_for_query(matching))
+    if not matched:
+        return [], 0, None, {"kind": {}, "county": {}}
+    results = searcher.search(query, limit=page * per_page + RERANK_EXTRA, filter=filter_q, terms=True)
+
+    def ranked(hit) -> float:
+        score = float(hit.score or 0.0)
+        if phrase:
+            if phrase in hit.get("title", ""):
+                score *= 2.0
+            elif phrase in hit.get("body", ""):
+                score *= 1.5
+        return score
+
+    scored = sorted(((ranked(hit), hit) for hit in results), key=lambda pair: -pair[0])
+    kind_of, counties_of = _facet_maps(searcher)
+    kinds: dict[str, int] = {}
+    counties: dict[str, int] = {}
+    for docnum in matched:
+        kind_name = kind_of.get(docnum)
+        if kind_name:
+            kinds[kind_name] = kinds.get(kind_name, 0) + 1
+        for name in counties_of.get(docnum, ()):
+            counties[name] = counties.get(name, 0) + 1
+    start = (page - 1) * per_page
+    return scored[start : start + per_page], len(matched), results, {"kind": kinds, "county": counties}
 
 
 def search(
@@ -138,37 +176,31 @@ def search(
         return result
 
     filter_q = _filters(kind, county)
-    facets = sorting.Facets()
-    facets.add_field("kind")
-    facets.add_field("county", allow_overlap=True)
+    phrase = "".join(text.split()) if len(words) > 1 else ""
     query = build_query(words)
-    hits = searcher.search_page(
-        query, page, pagelen=per_page, filter=filter_q, groupedby=facets, maptype=sorting.Count, terms=True
-    )
-    if hits.total == 0 and len(words) > 1:
+    hits, total, results, counts = _run(searcher, query, filter_q, page, per_page, phrase)
+    if total == 0 and len(words) > 1:
         query = build_query(words, require_all=False)
-        hits = searcher.search_page(
-            query, page, pagelen=per_page, filter=filter_q, groupedby=facets, maptype=sorting.Count, terms=True
-        )
-        result.partial = hits.total > 0
-    if hits.total == 0:
+        hits, total, results, counts = _run(searcher, query, filter_q, page, per_page, phrase)
+        result.partial = total > 0
+    if total == 0:
         # Single characters and word beginnings: 贷 finds 贷款.
-        prefix = Or([Prefix(f, w) for w in words for f in ("title", "tags", "body")])
-        hits = searcher.search_page(
-            prefix, page, pagelen=per_page, filter=filter_q, groupedby=facets, maptype=sorting.Count, terms=True
-        )
-        result.partial = hits.total > 0
-    if page > 1 and page > hits.pagecount and hits.total:
+        query = Or([Prefix(f, w) for w in words for f in ("title", "tags", "body")])
+        hits, total, results, counts = _run(searcher, query, filter_q, page, per_page, phrase)
+        result.partial = total > 0
+    if page > 1 and not hits and total:
         result.notices.append(_("没有第 %(page)s 页，已显示第 1 页。", page=page))
-        hits = searcher.search_page(
-            query, 1, pagelen=per_page, filter=filter_q, groupedby=facets, maptype=sorting.Count, terms=True
-        )
+        hits, total, results, counts = _run(searcher, query, filter_q, 1, per_page, phrase)
         result.page = 1
+    if results is None:
+        if result.total == 0:
+            result.suggestions = _suggest(searcher, words)
+        return result
 
-    hits.results.fragmenter = highlight.PinpointFragmenter(maxchars=100, surround=30, autotrim=True)
-    hits.results.formatter = highlight.HtmlFormatter(tagname="mark", between="…")
-    result.total = hits.total
-    for hit in hits:
+    results.fragmenter = highlight.PinpointFragmenter(maxchars=100, surround=30, autotrim=True)
+    results.formatter = highlight.HtmlFormatter(tagname="mark", between="…")
+    result.total = total
+    for score, hit in hits:
         # Body parts (eligibility, benefits, steps…) are separate lines; in a snippet they read as one sentence.
         snippet = (hit.highlights("body", top=2) or hit.highlights("title") or "").replace("\n", "；")
         if not snippet:
@@ -183,17 +215,17 @@ def search(
                 title=hit["title"],
                 url=url_for(spec.endpoint, slug=hit["slug"]),
                 snippet=snippet,
-                score=round(float(hit.score or 0.0), 4),
+                score=round(score, 4),
                 county=[c for c in (hit.get("county") or "").split(",") if c],
                 subtitle=hit.get("subtitle", ""),
                 sample=bool(hit.get("sample")),
             )
         )
-    kind_counts = _facets(hits.results, "kind")
+    kind_counts = counts["kind"]
     result.facets["kind"] = [
         (code, str(documents.KIND_LABELS[code]), n) for code, n in sorted(kind_counts.items(), key=lambda x: -x[1])
     ]
-    county_counts = _facets(hits.results, "county")
+    county_counts = counts["county"]
     result.facets["county"] = [
         (name, name, n) for name, n in sorted(county_counts.items(), key=lambda x: (-x[1], x[0])) if name
     ]
