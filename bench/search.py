@@ -53,6 +53,7 @@ from whoosh import index as whoosh_index  # noqa: E402
 
 from portal import create_app  # noqa: E402
 from portal.search.analyzer import cut  # noqa: E402
+from portal.search.documents import searchable_text  # noqa: E402
 from portal.search.index import State, make_schema  # noqa: E402
 from portal.search.index import writer_options as portal_writer_options  # noqa: E402
 from portal.search.services import _run, build_query  # noqa: E402
@@ -328,14 +329,14 @@ class CorpusMaker:
             body_county = counties[0] if counties[0] != CITYWIDE else None
         meta += counties
         slug = f"bench-{kind}-{i:05d}"
+        title = self.title(kind, counties[0] if counties[0] != CITYWIDE else county)
         return {
             "id": f"{kind}:{slug}",
             "kind": kind,
             "slug": slug,
-            "title": self.title(kind, counties[0] if counties[0] != CITYWIDE else county),
-            "tags": " ".join(tags),
-            "meta": " ".join(m for m in meta if m),
-            "body": self.body(kind, body_county),
+            "title": title,
+            # as the portal indexes it: one searchable field with the text, title, tags and labels
+            "body": searchable_text(self.body(kind, body_county), title, tags, meta),
             "county": ",".join(counties),
             "subtitle": subtitle,
             "sample": sample,
@@ -538,7 +539,7 @@ def build_index(directory: Path, docs: list[dict], spec: str) -> Build:
 def analyzer_rate(docs: list[dict]) -> tuple[float, float]:
     """Documents/s and characters/s of the analyzer alone over the text fields (no index writing)."""
     schema = make_schema()
-    fields = [(name, schema[name].analyzer) for name in ("title", "tags", "meta", "body")]
+    fields = [(name, schema[name].analyzer) for name in ("title", "body")]
     chars = 0
     start = time.perf_counter()
     for doc in docs:
@@ -557,8 +558,8 @@ def core_search(searcher, text: str) -> int:
     query = build_query(words)
     if query is None:
         return 0
-    phrase = "".join(text.split()) if len(words) > 1 else ""
-    hits, total, results, _counts = _run(searcher, query, None, 1, 10, phrase)
+    phrase = "".join(text.split()).lower() if len(words) > 1 else ""
+    hits, total, results, _counts = _run(searcher, query, None, 1, 10, phrase, words)
     if results is None:
         return 0
     results.fragmenter = highlight.PinpointFragmenter(maxchars=100, surround=30, autotrim=True)
@@ -629,6 +630,7 @@ def raw_update_visibility(directory: Path, docs: list[dict], trials: int) -> tup
             doc = dict(r.choice(docs))
             word = f"benchupd{trial}x{r.randrange(10**6)}"
             doc["title"] = f"{doc['title']} {word}"
+            doc["body"] = f"{doc['body']}\n{word}"  # the title is searched through the body field
             query = build_query(cut(word))
             start = time.perf_counter()
             writer = ix.writer(limitmb=128)
@@ -799,7 +801,7 @@ def main(argv: list[str] | None = None) -> int:
         kinds = Counter(d["kind"] for d in docs)
         bodies = [len(d["body"]) for d in docs]
         titles = [len(d["title"]) for d in docs if d["kind"] != "mentor"]
-        analysed = sum(len(d["title"]) + len(d["tags"]) + len(d["meta"]) + len(d["body"]) for d in docs)
+        analysed = sum(len(d["title"]) + len(d["body"]) for d in docs)
         print(
             f"\ncorpus: {len(docs)} documents generated in {time.perf_counter() - start:.1f} s (seed {args.seed}): "
             + ", ".join(f"{k} {kinds[k]}" for k in KINDS)

@@ -100,13 +100,16 @@ def to_document(kind: str, obj) -> dict:
         "kind": kind,
         "slug": obj.slug,
         "title": obj.name,
-        "body": "\n".join(p for p in body_parts if p),
-        "tags": " ".join(tags),
-        "meta": " ".join(m for m in meta if m),
+        "body": searchable_text("\n".join(p for p in body_parts if p), obj.name, tags, meta),
         "county": ",".join(counties),
         "subtitle": " · ".join(p for p in subtitle_parts if p),
         "sample": bool(obj.sample),
     }
+
+
+def searchable_text(body: str, title: str, tags: list[str], meta: list[str]) -> str:
+    """The one field every query searches: the text first (snippets come from it), then title, tags and labels."""
+    return "\n".join(part for part in (body, title, " ".join(tags), " ".join(m for m in meta if m)) if part)
 
 
 def load(kind: str, slug: str):

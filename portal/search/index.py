@@ -36,10 +36,10 @@ def make_schema() -> Schema:
         id=ID(stored=True, unique=True),
         kind=ID(stored=True),
         slug=STORED(),
-        title=TEXT(analyzer=analyzer, stored=True, field_boost=4.0),
-        tags=TEXT(analyzer=analyzer, stored=False, field_boost=2.0),
-        meta=TEXT(analyzer=analyzer, stored=False, field_boost=1.5),
-        # character offsets are kept so that snippets are cut from the postings, without cutting the text again
+        # The title is indexed on its own too (word beginnings, suggestions); ranking boosts title matches.
+        title=TEXT(analyzer=analyzer, stored=True),
+        # Everything searchable in one field — text, then title, tags and labels — so that a query is one
+        # intersection of posting lists. Character offsets are kept so that snippets come from the postings.
         body=TEXT(analyzer=analyzer, stored=True, chars=True),
         county=KEYWORD(stored=True, commas=True),
         subtitle=STORED(),

@@ -14,7 +14,6 @@ from portal.search import documents, index
 from portal.search.analyzer import cut, normalize
 
 MAX_QUERY_CHARS = 100
-FIELDS = ("title", "tags", "meta", "body")
 PER_PAGE = 10
 
 
@@ -59,14 +58,11 @@ def clean_query(raw: str | None) -> tuple[str, list[str]]:
     return text, notices
 
 
-def _any_field(word: str):
-    return Or([Term(f, word) for f in FIELDS])
-
-
 def build_query(words: list[str], require_all: bool = True):
     if not words:
         return None
-    required = And([_any_field(w) for w in words]) if require_all else Or([_any_field(w) for w in words])
+    terms = [Term("body", w) for w in dict.fromkeys(words)]
+    required = And(terms) if require_all else Or(terms)
     # An exact phrase is ranked above scattered words after scoring (see _run), cheaper than span queries.
     return required
 
@@ -118,7 +114,7 @@ def _facet_maps(searcher) -> tuple[dict[int, str], dict[int, list[str]]]:
     return maps
 
 
-def _run(searcher, query, filter_q, page: int, per_page: int, phrase: str):
+def _run(searcher, query, filter_q, page: int, per_page: int, phrase: str, words: list[str] | None = None):
     """(page of (score, hit), total, results, facet counts). Every match is counted without being scored; only
     the best are scored (Whoosh skips the rest), then re-ranked: the exact phrase in the title, then in the body."""
     matching = query if filter_q is None else And([query, filter_q])
@@ -126,13 +122,18 @@ def _run(searcher, query, filter_q, page: int, per_page: int, phrase: str):
     if not matched:
         return [], 0, None, {"kind": {}, "county": {}}
     results = searcher.search(query, limit=page * per_page + RERANK_EXTRA, filter=filter_q, terms=True)
+    words = words or []
 
     def ranked(hit) -> float:
         score = float(hit.score or 0.0)
+        title = hit.get("title", "").lower()
+        # Title matches above body matches: up to ×3 by the share of the words in the title.
+        share = sum(1 for w in words if w in title) / len(words) if words else 0.0
+        score *= 1.0 + 2.0 * share
         if phrase:
-            if phrase in hit.get("title", ""):
+            if phrase in title:
                 score *= 2.0
-            elif phrase in hit.get("body", ""):
+            elif phrase in hit.get("body", "").lower():
                 score *= 1.5
         return score
 
@@ -176,21 +177,21 @@ def search(
         return result
 
     filter_q = _filters(kind, county)
-    phrase = "".join(text.split()) if len(words) > 1 else ""
+    phrase = "".join(text.split()).lower() if len(words) > 1 else ""
     query = build_query(words)
-    hits, total, results, counts = _run(searcher, query, filter_q, page, per_page, phrase)
+    hits, total, results, counts = _run(searcher, query, filter_q, page, per_page, phrase, words)
     if total == 0 and len(words) > 1:
         query = build_query(words, require_all=False)
-        hits, total, results, counts = _run(searcher, query, filter_q, page, per_page, phrase)
+        hits, total, results, counts = _run(searcher, query, filter_q, page, per_page, phrase, words)
         result.partial = total > 0
     if total == 0:
         # Single characters and word beginnings: 贷 finds 贷款.
-        query = Or([Prefix(f, w) for w in words for f in ("title", "tags", "body")])
-        hits, total, results, counts = _run(searcher, query, filter_q, page, per_page, phrase)
+        query = Or([Prefix(f, w) for w in words for f in ("title", "body")])
+        hits, total, results, counts = _run(searcher, query, filter_q, page, per_page, phrase, words)
         result.partial = total > 0
     if page > 1 and not hits and total:
         result.notices.append(_("没有第 %(page)s 页，已显示第 1 页。", page=page))
-        hits, total, results, counts = _run(searcher, query, filter_q, 1, per_page, phrase)
+        hits, total, results, counts = _run(searcher, query, filter_q, 1, per_page, phrase, words)
         result.page = 1
     if results is None:
         if result.total == 0:
