@@ -55,6 +55,10 @@ class QueueItem(Base):
         # the queue page: a unit's open items by deadline, keyset-paginated on (due_date, id)
         sa.Index("ix_queue_item_unit_page", "unit_id", "status", "due_date", "id"),
         sa.Index("ix_queue_item_unit_state", "unit_id", "app_state", "due_date", "id"),
+        # counts per state and each colleague's open load, answered from the index alone
+        sa.Index("ix_queue_item_unit_counts", "unit_id", "status", "app_state", "claimed_by_id"),
+        # the office's view of every unit's open items by deadline
+        sa.Index("ix_queue_item_status_due", "status", "due_date", "id"),
     )
 
 
