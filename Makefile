@@ -65,6 +65,7 @@ test-postgres: install
 bench: install
 	$(BIN)/python bench/pages.py
 	$(BIN)/python bench/search.py
+	$(BIN)/python bench/queues.py
 
 clean:
 	rm -rf $(VENV) instance/portal.sqlite3 instance/search .pytest_cache .ruff_cache
