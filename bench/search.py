@@ -5,11 +5,12 @@
    towns, units, tags and labels, recombined into documents with exactly the fields of
    ``portal.search.index.make_schema()``. Kinds are distributed like the real catalog. No database is involved.
 2. The corpus is written into a fresh Whoosh index with the writer settings of ``SearchIndex.rebuild``
-   (``ix.writer(limitmb=128)``), then again with the multiprocessing writer (``procs=2``): documents/s of add + commit.
-3. A fixed list of 200 queries runs through the portal's query building (``cut`` → ``build_query`` →
-   ``search_page`` with the kind/county facets, terms and highlights of ``services.search``): p50/p95/p99/max.
-   The same queries also go through ``portal.search.services.search()`` itself (fallback queries, suggestions,
-   url_for), which is what the search page calls.
+   (``index.writer_options``), then with the other writers named by ``--procs`` (``1``: one process,
+   ``2``: procs=2 merged into one segment, ``2m``: procs=2, multisegment): documents/s of add + commit.
+3. A fixed list of 200 queries runs through the portal's query path (``cut`` → ``build_query`` →
+   ``services._run``: count and facet every match, score the best, re-rank; then the highlighted snippets of
+   ``services.search``): p50/p95/p99/max. The same queries also go through ``portal.search.services.search()``
+   itself (fallback queries, suggestions, url_for), which is what the search page calls.
 4. Update visibility: one document updated on the big index until a refreshed searcher finds it; and end to end
    on a small SQLite database with the real content: a policy renamed through ``db.session`` until
    ``services.search`` (``sync_if_stale``, throttled to 0.5 s per process) returns it, polling every 20 ms.
@@ -18,6 +19,8 @@
 Usage::
 
     .venv/bin/python bench/search.py [--docs 20000] [--queries 200] [--seed 2024] [--procs 1,2] [--strict]
+
+The first index (the portal's writer) is the one queried, updated and measured for size.
 
 Exit status: 0 when the benchmark ran (goals met or not), 1 with ``--strict`` when a goal was missed.
 """
@@ -506,19 +509,32 @@ def dir_bytes(directory: Path) -> int:
 
 
 def writer_options(spec: str, documents: int) -> tuple[str, dict]:
-    """Writer options by spec: 1 is the portal's rebuild writer (index.writer_options: procs=2, multisegment for
-    large indexes), 2 is procs=2 (merged at commit), 2m adds multisegment."""
+    """Writer options by spec: "portal" is what SearchIndex.rebuild uses (index.writer_options), "1" one process,
+    "2" procs=2 merged into one segment at commit, "2m" procs=2 with multisegment=True."""
+    if spec == "portal":
+        options = portal_writer_options(documents)
+        extra = ", ".join(f"{k}={v}" for k, v in options.items() if k != "limitmb")
+        return f"SearchIndex.rebuild's ({extra or 'procs=1'})", options
     procs = int(spec.rstrip("m"))
     if procs == 1:
-        options = portal_writer_options(documents)
-        return f"as SearchIndex.rebuild ({', '.join(f'{k}={v}' for k, v in options.items())})", options
+        return "procs=1", {"limitmb": 128}
     if spec.endswith("m"):
         return f"procs={procs}, multisegment", {"limitmb": 128, "procs": procs, "multisegment": True}
-    return f"procs={procs}", {"limitmb": 128, "procs": procs}
+    return f"procs={procs}, merged", {"limitmb": 128, "procs": procs}
+
+
+def cold_analyzer_caches() -> None:
+    """Every build starts as a fresh `flask search reindex` would: no per-process analyzer caches filled yet."""
+    from portal.search import analyzer
+
+    for name in dir(analyzer):
+        with contextlib.suppress(AttributeError, TypeError):
+            getattr(analyzer, name).cache_clear()
 
 
 def build_index(directory: Path, docs: list[dict], spec: str) -> Build:
     label, options = writer_options(spec, len(docs))
+    cold_analyzer_caches()
     directory.mkdir(parents=True)
     ix = whoosh_index.create_in(str(directory), make_schema())
     start = time.perf_counter()
@@ -619,11 +635,20 @@ def full_search_latency(queries: list[str], data_dir: Path) -> Latency:
             index.for_app(app).close()
 
 
-def raw_update_visibility(directory: Path, docs: list[dict], trials: int) -> tuple[list[float], list[float]]:
-    """update_document + commit on the big index until a refreshed searcher finds the new word: (commit, visible) ms."""
+@dataclass
+class RawUpdate:
+    commit_ms: list[float]
+    visible_ms: list[float]
+    first_search_ms: list[float]  # the first full search on the refreshed searcher (rebuilds per-searcher caches)
+    next_search_ms: list[float]  # the same search again
+
+
+def raw_update_visibility(directory: Path, docs: list[dict], trials: int) -> RawUpdate:
+    """update_document + commit on the big index until a refreshed searcher finds the new word."""
     ix = whoosh_index.open_dir(str(directory))
     searcher = ix.searcher()
-    commits, visible = [], []
+    core_search(searcher, "创业担保贷款")
+    commits, visible, first, again = [], [], [], []
     r = random.Random(7)
     try:
         for trial in range(trials):
@@ -645,10 +670,14 @@ def raw_update_visibility(directory: Path, docs: list[dict], trials: int) -> tup
                 if time.perf_counter() - start > 30:
                     raise RuntimeError("the updated document never became visible")
             visible.append((time.perf_counter() - start) * 1000)
+            for timings in (first, again):
+                start = time.perf_counter()
+                core_search(searcher, "创业担保贷款")
+                timings.append((time.perf_counter() - start) * 1000)
     finally:
         searcher.close()
         ix.close()
-    return commits, visible
+    return RawUpdate(commits, visible, first, again)
 
 
 @dataclass
@@ -772,14 +801,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=2024, help="seed of the corpus and queries (default 2024)")
     parser.add_argument(
         "--procs",
-        default="1,2,2m",
-        help="writers to build with, comma-separated: 1, 2 (procs=2) or 2m (procs=2, multisegment) (default 1,2,2m)",
+        default="1,2",
+        help="other writers to compare with the portal's, comma-separated: 1 (one process), 2 (procs=2, merged) "
+        "or 2m (procs=2, multisegment); empty for none (default 1,2)",
     )
     parser.add_argument("--strict", action="store_true", help="exit 1 when a goal is missed")
     args = parser.parse_args(argv)
-    args.writers = [p.strip() for p in args.procs.split(",") if p.strip()]
-    if not args.writers or args.writers[0] != "1" or not all(re.fullmatch(r"\d+m?", w) for w in args.writers):
-        parser.error("--procs must start with 1 (the portal's writer), e.g. 1,2,2m")
+    others = [p.strip() for p in args.procs.split(",") if p.strip()]
+    if not all(re.fullmatch(r"\d+m?", w) and int(w.rstrip("m")) >= 1 for w in others):
+        parser.error("--procs takes 1, 2, 2m… separated by commas")
+    args.writers = ["portal", *others]
     return args
 
 
@@ -820,7 +851,7 @@ def main(argv: list[str] | None = None) -> int:
             build = build_index(tmp / f"ix-{spec}", docs, spec)
             builds.append(build)
             print(
-                f"  {build.label:<34} {build.seconds:7.1f} s {build.rate:7.0f} documents/s "
+                f"  {build.label:<52} {build.seconds:7.1f} s {build.rate:7.0f} documents/s "
                 f"{build.bytes / 1e6:7.1f} MB  {build.segments} segment(s)"
             )
         main_build = builds[0]
@@ -831,7 +862,7 @@ def main(argv: list[str] | None = None) -> int:
         with ix.searcher() as searcher:
             core = time_queries("cut+build_query+_run+highlights", queries, lambda q: core_search(searcher, q))
         ix.close()
-        commits, raw_visible = raw_update_visibility(main_build.directory, docs, VISIBILITY_TRIALS)
+        raw = raw_update_visibility(main_build.directory, docs, VISIBILITY_TRIALS)
         install_generation(tmp / "full", main_build.directory)
         full = full_search_latency(queries, tmp / "full")
         real = portal_update_visibility(tmp / "portal", VISIBILITY_TRIALS, queries)
@@ -848,12 +879,17 @@ def main(argv: list[str] | None = None) -> int:
     print(slowest(full, queries))
     real.queries.label = "services.search(), real content"
     print(latency_row(real.queries) + f"   ({real.catalog_docs} documents)")
+    print(slowest(real.queries, queries))
 
     print("\nupdate visibility")
     print(
-        f"  {len(docs)}-document index: update_document + commit {statistics.median(commits):.0f} ms (median), "
-        f"found by a refreshed searcher after {statistics.median(raw_visible):.0f} ms median, "
-        f"{max(raw_visible):.0f} ms max ({VISIBILITY_TRIALS} trials)"
+        f"  {len(docs)}-document index: update_document + commit {statistics.median(raw.commit_ms):.0f} ms (median), "
+        f"found by a refreshed searcher after {statistics.median(raw.visible_ms):.0f} ms median, "
+        f"{max(raw.visible_ms):.0f} ms max ({VISIBILITY_TRIALS} trials)"
+    )
+    print(
+        f"  first search on the refreshed searcher {statistics.median(raw.first_search_ms):.0f} ms (median; "
+        f"per-searcher facet maps rebuilt), the same search again {statistics.median(raw.next_search_ms):.0f} ms"
     )
     print(
         f"  portal path (SQLite, real content): policy renamed + committed → services.search finds it after "
@@ -885,8 +921,8 @@ def main(argv: list[str] | None = None) -> int:
         ),
         Goal(
             f"update visible ≤ {VISIBLE_GOAL_MS:.0f} ms, refreshed searcher (max)",
-            max(raw_visible) <= VISIBLE_GOAL_MS,
-            f"{max(raw_visible):.0f} ms",
+            max(raw.visible_ms) <= VISIBLE_GOAL_MS,
+            f"{max(raw.visible_ms):.0f} ms",
         ),
         Goal(
             f"update visible ≤ {VISIBLE_GOAL_MS:.0f} ms, portal path (max)",

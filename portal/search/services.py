@@ -81,7 +81,7 @@ def _suggest(searcher, words: list[str]) -> list[str]:
     suggestions: list[str] = []
     for word in words[:3]:
         for fieldname in ("title", "body"):
-            for candidate in searcher.corrector(fieldname).suggest(word, limit=3, maxdist=1):
+            for candidate in searcher.corrector(fieldname).suggest(word, limit=3, maxdist=1, prefix=1):
                 if candidate != word and candidate not in suggestions:
                     suggestions.append(candidate)
     return suggestions[:5]
