@@ -395,3 +395,40 @@ def test_double_booking_at_once_only_one_succeeds(isolated_app):
     assert sorted(results)[0] == "pending"
     assert results.count("pending") == 1
     assert any("时间重叠" in r for r in results)
+
+
+def test_mentor_moves_and_cancels_on_the_page(app, db, people):
+    visit_id = booked_id(app, db)
+    mentor = app.test_client()
+    login(mentor, "13311110001", "good-pass-2026")
+    page = f"/mentor/visits/{visit_id}"
+    token = csrf_token(mentor, page)
+    moved = mentor.post(
+        page,
+        data={
+            "csrf_token": token,
+            "action": "move",
+            "day": DAY.isoformat(),
+            "start": "15:00",
+            "end": "14:00",
+            "capacity": "2",
+        },
+    )
+    assert moved.status_code == 400 and "结束时间要晚于开始时间" in text(moved)
+    mentor.post(
+        page,
+        data={
+            "csrf_token": token,
+            "action": "move",
+            "day": DAY.isoformat(),
+            "start": "14:00",
+            "end": "16:00",
+            "capacity": "2",
+        },
+    )
+    assert db.session.get(Visit, visit_id).start_time == time(14, 0)
+    mentor.post(page, data={"csrf_token": token, "action": "cancel", "reason": "临时有事"})
+    assert db.session.get(Visit, visit_id).status == "cancelled"
+    other = app.test_client()
+    login(other, "13311110002", "good-pass-2026")
+    assert other.get(page).status_code == 404, "another mentor's visit does not exist for them"

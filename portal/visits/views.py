@@ -144,6 +144,47 @@ def _input(form: VisitForm) -> services.VisitInput:
     )
 
 
+def _run_form(form: VisitForm, action):
+    """Run a booking change: field problems go next to their fields, others are flashed. None when refused."""
+    try:
+        result = action()
+    except services.VisitErrors as exc:
+        db.session.rollback()
+        for name, message in exc.errors.items():
+            form[name].errors = [message]
+        return None
+    except PortalError as exc:
+        db.session.rollback()
+        if exc.status == 404:
+            raise
+        flash(exc.message, "error")
+        return None
+    db.session.commit()
+    return result
+
+
+def _change_visit(visit_id: int, action: str | None, form: VisitForm) -> str:
+    """Cancel, file the record, or move one of the mentor's visits; returns what to tell the mentor."""
+    if action == "cancel":
+        services.cancel(current_user, visit_id, request.form.get("reason", ""))
+        return _("走访已取消，已通知报名的人。")
+    if action == "record":
+        attended = [int(x) for x in request.form.getlist("attended") if x.isdigit()]
+        raw_walk_ins = (request.form.get("walk_ins") or "0").strip()
+        walk_ins = int(raw_walk_ins) if raw_walk_ins.isdigit() else -1
+        services.file_record(
+            current_user,
+            visit_id,
+            attended,
+            walk_ins,
+            request.form.get("topics_covered", ""),
+            request.form.get("follow_up", ""),
+        )
+        return _("辅导记录已保存。")
+    services.move(current_user, visit_id, _input(form))
+    return _("时间已修改，已通知报名的人。")
+
+
 @bp.route("/mentor/visits", methods=["GET", "POST"])
 @login_required
 def mentor_desk():
@@ -151,21 +192,10 @@ def mentor_desk():
     form = _visit_form(request.form if request.method == "POST" else None)
     status = 200
     if request.method == "POST" and form.validate_on_submit():
-        try:
-            visit = services.book(current_user, _input(form))
-        except services.VisitErrors as exc:
-            db.session.rollback()
-            for name, message in exc.errors.items():
-                form[name].errors = [message]
-            status = 400
-        except PortalError as exc:
-            db.session.rollback()
-            if exc.status == 404:
-                raise
-            flash(exc.message, "error")
+        visit = _run_form(form, lambda: services.book(current_user, _input(form)))
+        if visit is None:
             status = 400
         else:
-            db.session.commit()
             flash(_("预约已提交，等%(unit)s确认后发布。", unit=visit.confirm_unit.name), "success")
             return redirect(url_for("visits.mentor_desk"))
     elif request.method == "POST":
@@ -192,42 +222,12 @@ def mentor_visit(visit_id: int):
         form.day.data, form.start.data, form.end.data = visit.day, visit.start_time, visit.end_time
         form.capacity.data = visit.capacity
     status = 200
-    if request.method == "POST" and form.validate_on_submit():
-        action = request.form.get("action")
-        try:
-            if action == "cancel":
-                services.cancel(current_user, visit_id, request.form.get("reason", ""))
-                done = _("走访已取消，已通知报名的人。")
-            elif action == "record":
-                attended = [int(x) for x in request.form.getlist("attended") if x.isdigit()]
-                walk_ins = (
-                    int(request.form.get("walk_ins") or 0) if (request.form.get("walk_ins") or "0").isdigit() else -1
-                )
-                services.file_record(
-                    current_user,
-                    visit_id,
-                    attended,
-                    walk_ins,
-                    request.form.get("topics_covered", ""),
-                    request.form.get("follow_up", ""),
-                )
-                done = _("辅导记录已保存。")
-            else:
-                services.move(current_user, visit_id, _input(form))
-                done = _("时间已修改，已通知报名的人。")
-        except services.VisitErrors as exc:
-            db.session.rollback()
-            for name, message in exc.errors.items():
-                form[name].errors = [message]
-            status = 400
-        except PortalError as exc:
-            db.session.rollback()
-            if exc.status == 404:
-                raise
-            flash(exc.message, "error")
+    # Only some of the form's fields are posted here (time, or a reason); CSRF is checked for every POST anyway.
+    if request.method == "POST":
+        done = _run_form(form, lambda: _change_visit(visit_id, request.form.get("action"), form))
+        if done is None:
             status = 400
         else:
-            db.session.commit()
             flash(done, "success")
             return redirect(url_for("visits.mentor_visit", visit_id=visit_id))
     visit = services.own_visit(current_user, visit_id)
