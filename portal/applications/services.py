@@ -235,23 +235,28 @@ def _find_or_create(user: User, app_type: str, form_key: str) -> Application:
     return application
 
 
-def _store_uploads(application: Application, user: User, files: dict[str, FileStorage], form) -> dict[str, str]:
-    errors: dict[str, str] = {}
+def _store_within_limits(upload: FileStorage, used: int) -> uploads.StoredFile:
+    """Store one upload if it fits the per-file limit and, with `used` bytes already there, the per-application one."""
     max_file = int(float(current_app.config["UPLOAD_MAX_FILE_MB"]) * 1024 * 1024)
     max_total = int(float(current_app.config["UPLOAD_MAX_APPLICATION_MB"]) * 1024 * 1024)
+    stored = uploads.store(upload, max_file)
+    if used + stored.size > max_total:
+        uploads.remove(stored.stored_name)
+        raise InvalidInput(_("这份申请的材料合计不能超过 %(mb)s MB。", mb=format(max_total / 1048576, "g")))
+    return stored
+
+
+def _store_uploads(application: Application, user: User, files: dict[str, FileStorage], form) -> dict[str, str]:
+    errors: dict[str, str] = {}
     used = sum(a.size for a in application.attachments)
     for name in form.attachment_fields:
         upload = files.get(name)
         if upload is None or not upload.filename:
             continue
         try:
-            stored = uploads.store(upload, max_file)
+            stored = _store_within_limits(upload, used)
         except InvalidInput as exc:
             errors[name] = exc.message
-            continue
-        if used + stored.size > max_total:
-            uploads.remove(stored.stored_name)
-            errors[name] = _("这份申请的材料合计不能超过 %(mb)s MB。", mb=format(max_total / 1048576, "g"))
             continue
         used += stored.size
         kind = "collateral" if name == "collateral_proof" else name
@@ -445,17 +450,13 @@ def supply_material(user: User, tracking_no: str, comment: str, files: list[File
     present = [f for f in files if f and f.filename]
     if not comment and not present:
         raise InvalidInput(_("请写说明或上传补正的材料。"), field="comment")
-    max_file = int(float(current_app.config["UPLOAD_MAX_FILE_MB"]) * 1024 * 1024)
-    max_total = int(float(current_app.config["UPLOAD_MAX_APPLICATION_MB"]) * 1024 * 1024)
     used = sum(a.size for a in application.attachments)
     stored_files = []
     try:
         for upload in present:
-            stored = uploads.store(upload, max_file)
+            stored = _store_within_limits(upload, used)
             stored_files.append(stored)
             used += stored.size
-            if used > max_total:
-                raise InvalidInput(_("这份申请的材料合计不能超过 %(mb)s MB。", mb=format(max_total / 1048576, "g")))
     except InvalidInput as exc:
         for stored in stored_files:
             uploads.remove(stored.stored_name)
