@@ -217,37 +217,21 @@ def test_reset_for_unknown_number_sends_nothing_but_looks_the_same(client, db):
 
 
 def test_cli_creates_staff_only_with_a_unit(runner, db):
-    result = runner.invoke(
-        args=[
-            "users",
-            "create",
-            "--role",
-            "staff",
-            "--phone",
-            "13912340011",
-            "--name",
-            "甲",
-            "--password",
-            "good-pass-2026",
-        ]
-    )
+    create = [
+        "users",
+        "create",
+        "--role",
+        "staff",
+        "--phone",
+        "13912340011",
+        "--name",
+        "甲",
+        "--password",
+        "good-pass-2026",
+    ]
+    result = runner.invoke(args=create)
     assert result.exit_code != 0 and "单位" in result.output
-    result = runner.invoke(
-        args=[
-            "users",
-            "create",
-            "--role",
-            "staff",
-            "--phone",
-            "13912340011",
-            "--name",
-            "甲",
-            "--password",
-            "good-pass-2026",
-            "--unit",
-            "411324-hrss",
-        ]
-    )
+    result = runner.invoke(args=[*create, "--unit", "411324-hrss"])
     assert result.exit_code == 0, result.output
     user = db.session.scalar(sa.select(User).where(User.phone == "13912340011"))
     assert user.unit.code == "411324-hrss"
