@@ -242,7 +242,7 @@ def load_data(app, rows: int, seed: int, method: str, log: Callable[[str], None]
     from portal.content.models import get_rules
     from portal.db import Base
     from portal.extensions import db
-    from portal.queues import services
+    from portal.queues import queries as services
 
     tables = Base.metadata.tables
     with app.app_context():
@@ -373,9 +373,9 @@ def time_queries(
 ) -> tuple[list[Timing], dict[str, str]]:
     from portal.accounts.models import User
     from portal.extensions import db
-    from portal.queues import services
+    from portal.queues import queries as services
     from portal.queues.models import QueueItem
-    from portal.queues.services import PAGE_SIZE, Filters
+    from portal.queues.queries import PAGE_SIZE, Filters
 
     timings: list[Timing] = []
     plans: dict[str, str] = {}
@@ -530,7 +530,7 @@ def claim_race(app, unit: dict, n_items: int, workers: int, seed: int) -> ClaimR
     from portal.db import Base, writing
     from portal.errors import InvalidTransition
     from portal.extensions import db
-    from portal.queues import services
+    from portal.queues import operations
     from portal.queues.models import QueueItem
 
     unit_id = unit["id"]
@@ -564,7 +564,7 @@ def claim_race(app, unit: dict, n_items: int, workers: int, seed: int) -> ClaimR
             for item_id in order:
                 try:
                     user = db.session.get(User, staff_ids[k])
-                    services.claim(user, item_id)
+                    operations.claim(user, item_id)
                     db.session.commit()
                     wins[k].append(item_id)
                 except InvalidTransition:

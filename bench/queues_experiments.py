@@ -52,7 +52,7 @@ def _create_index(engine: sa.Engine, name: str, columns: str) -> float:
 def _page(unit_id: int, cursor: tuple, form: str):
     """queue_page's statement for the unit's open queue after `cursor`, with the cursor predicate in `form`."""
     from portal.extensions import db
-    from portal.queues import services
+    from portal.queues import queries as services
     from portal.queues.models import QueueItem
 
     day, item_id = cursor
@@ -73,7 +73,7 @@ def _page(unit_id: int, cursor: tuple, form: str):
 def run(app, unit: dict, reps: int, log: Callable[[str], None], measure, plan_of, fmt) -> list[tuple]:
     """[(Timing, plan)] for every variant; `measure`, `plan_of` and `fmt` come from bench/queues.py."""
     from portal.extensions import db
-    from portal.queues import services
+    from portal.queues import queries as services
     from portal.queues.models import QueueItem
 
     results: list[tuple] = []

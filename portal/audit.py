@@ -39,3 +39,10 @@ def record(actor, action: str, obj_type: str, obj_id: Any, before: dict | None =
     )
     db.session.add(entry)
     return entry
+
+
+def record_read(actor, action: str, obj_type: str, obj_id: Any, after: dict | None = None) -> None:
+    """Audit a read of personal data (written after the page's read transaction, never making it a write)."""
+    from portal.core.transaction import audit_read
+
+    audit_read(actor, action, obj_type, obj_id, after)

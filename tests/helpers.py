@@ -78,7 +78,7 @@ def submit_application(app, db, user, app_type: str, county: str = "411324", **a
     """Submit through the real service (validation, tracking number, routing), as the form would."""
     from werkzeug.datastructures import FileStorage, MultiDict
 
-    from portal.applications import services
+    from portal.applications import operations, queries
 
     base = {
         "applicant_name": user.name,
@@ -120,11 +120,11 @@ def submit_application(app, db, user, app_type: str, county: str = "411324", **a
     app.config["WTF_CSRF_ENABLED"] = False
     try:
         with app.test_request_context(method="POST"):
-            form = services.build_form(app_type, user, formdata=MultiDict(data))
+            form = queries.build_form(app_type, user, formdata=MultiDict(data))
             files = {}
             if data.get("collateral", "none") != "none":
                 files["collateral_proof"] = FileStorage(io.BytesIO(PDF), filename="proof.pdf")
-            outcome = services.save(user, app_type, form, files, submit=True)
+            outcome = operations.save(user, app_type, form, files, submit=True)
             assert outcome.submitted, outcome.errors
             db.session.commit()
             return outcome.application.id

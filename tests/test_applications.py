@@ -9,9 +9,10 @@ import pytest
 import sqlalchemy as sa
 
 from portal.accounts.models import User
-from portal.applications import services as app_services
+from portal.applications import operations as app_services
 from portal.applications import states
 from portal.applications.models import Application, ApplicationEvent
+from portal.applications.states import transition
 from portal.audit import AuditLog
 from portal.errors import InvalidTransition, NotAllowed
 from portal.extensions import limiter
@@ -393,15 +394,22 @@ def test_withdraw_before_a_decision(client, db, applicant):
     assert "不能撤回申请" in text(again)
 
 
-def test_answering_a_request_for_material(client, db, applicant):
+def test_answering_a_request_for_material(app, client, db, applicant):
     token, key = start(client, "loan")
     number = re.search(
         r"NY-\d{4}-DB-\d{6}", client.post("/apply/loan", data=loan(token, key)).headers["Location"]
     ).group(0)
     staff = make_user(db, role="staff", phone="13611110007", unit_code="411324-hrss")
     application = db.session.scalar(sa.select(Application).where(Application.tracking_no == number))
-    app_services.request_material(staff, application, ["近三个月银行流水"], "请补充银行流水。")
-    db.session.commit()
+    with app.test_request_context():
+        transition(
+            application,
+            "request_material",
+            staff,
+            message="请补充银行流水。",
+            details={"missing": ["近三个月银行流水"]},
+        )
+        db.session.commit()
     html = text(client.get(f"/my/applications/{number}"))
     assert "待补正材料" in html and "近三个月银行流水" in html
     token = csrf_token(client, f"/my/applications/{number}")
@@ -417,20 +425,20 @@ def test_answering_a_request_for_material(client, db, applicant):
     assert "补正材料" in text(client.get(f"/my/applications/{number}"))
 
 
-def test_state_machine_refuses_moves_it_does_not_allow(client, db, applicant):
+def test_state_machine_refuses_moves_it_does_not_allow(client, db, applicant, ctx):
     token, key = start(client, "training")
     client.post("/apply/training", data=training(token, key))
     application = db.session.scalar(sa.select(Application).where(Application.form_key == key))
     staff = make_user(db, role="staff", phone="13611110006", unit_code="city-hrss")
     applicant = db.session.scalar(sa.select(User).where(User.phone == "13611110001"))
     with pytest.raises(InvalidTransition):
-        app_services.transition(application, "approve", staff)  # must be accepted first
-    app_services.transition(application, "accept", staff)
+        transition(application, "approve", staff)  # must be accepted first
+    transition(application, "accept", staff)
     with pytest.raises(NotAllowed):
-        app_services.transition(application, "reject", applicant)  # an applicant cannot act as staff
-    app_services.transition(application, "approve", staff)
+        transition(application, "reject", applicant)  # an applicant cannot act as staff
+    transition(application, "approve", staff)
     with pytest.raises(InvalidTransition):
-        app_services.transition(application, "withdraw", applicant)
+        transition(application, "withdraw", applicant)
     events = db.session.scalars(
         sa.select(ApplicationEvent.action).where(ApplicationEvent.application_id == application.id)
     ).all()

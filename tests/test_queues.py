@@ -15,7 +15,7 @@ from portal.applications.models import Application
 from portal.audit import AuditLog
 from portal.extensions import limiter
 from portal.notify.models import InboxMessage, OutboxMessage
-from portal.queues import services as queues
+from portal.queues import operations, queries
 from portal.queues.calendar import WorkCalendar
 from portal.queues.models import QueueItem
 from tests.helpers import PDF, csrf_token, id_number, login, make_user, submit_application, text, upload
@@ -100,14 +100,14 @@ def test_full_journey_with_co_review(app, db, people, loan_id):
         co = db.session.scalar(
             sa.select(QueueItem).where(QueueItem.application_id == loan_id, QueueItem.role == "co_review")
         )
-        co = next(i for i in queues.siblings(co) if i.unit.code == unit_code)
+        co = next(i for i in queries.siblings(co) if i.unit.code == unit_code)
         act(reviewer, co.id, "claim")
         assert "不同意时请写明理由" in text(act(reviewer, co.id, "opinion", opinion="disagree"))
         assert "会审意见已记录" in text(act(reviewer, co.id, "opinion", opinion="agree", opinion_text="符合贴息条件"))
     assert "已批准" in text(act(zp, item.id, "approve", message="请到合作银行办理放款手续。"))
     application = db.session.get(Application, loan_id)
     assert application.state == "approved"
-    assert all(i.status == "closed" for i in queues.siblings(lead_item_any(db, loan_id)))
+    assert all(i.status == "closed" for i in queries.siblings(lead_item_any(db, loan_id)))
     applicant = app.test_client()
     login(applicant, "13411110001", "good-pass-2026")
     timeline = text(applicant.get(f"/my/applications/{application.tracking_no}"))
@@ -141,7 +141,7 @@ def test_request_material_pauses_the_clock_and_the_answer_resumes_it(app, db, pe
     assert "暂停" in text(zp.get("/staff/queue"))
     # the applicant answers three calendar days later
     later = item.paused_since + timedelta(days=3)
-    monkeypatch.setattr(queues, "today", lambda: later)
+    monkeypatch.setattr(queries, "today", lambda: later)
     applicant = app.test_client()
     login(applicant, "13411110001", "good-pass-2026")
     number = db.session.get(Application, loan_id).tracking_no
@@ -284,14 +284,14 @@ def test_keyset_pagination_walks_every_item_once_in_deadline_order(ctx, db, peop
     db.session.flush()
     seen, cursor = [], None
     while True:
-        page = queues.queue_page(item.unit_id, queues.Filters(), None, cursor=cursor, per_page=25, with_counts=False)
+        page = queries.queue_page(item.unit_id, queries.Filters(), None, cursor=cursor, per_page=25, with_counts=False)
         seen += [(i.due_date, i.id) for i in page.items]
         cursor = page.next_cursor
         if not cursor:
             break
     assert len(seen) == len(set(seen)) == 61
     assert seen == sorted(seen)
-    assert queues.decode_cursor("not-a-cursor!!") is None
+    assert queries.decode_cursor("not-a-cursor!!") is None
 
 
 # ---------------------------------------------------------------- working days
@@ -346,7 +346,7 @@ def test_two_staff_claiming_at_once_exactly_one_wins(isolated_app):
             barrier.wait(timeout=30)  # both start their transactions together
             try:
                 staff = db.session.scalar(sa.select(User).where(User.phone == phone))
-                queues.claim(staff, item_id)
+                operations.claim(staff, item_id)
                 db.session.commit()
                 outcomes.append("won")
             except InvalidTransition as exc:

@@ -288,7 +288,7 @@ def test_private_icalendar_feed(app, db, people):
 def test_mentoring_application_answered_with_a_seat(app, db, people):
     visit_id = booked_id(app, db, capacity=5)
     applicant = get(db, "13311110005")
-    application_id = submit_application(app, db, applicant, "mentoring", county="411324", topic="ecommerce")
+    application_id = submit_application(app, db, applicant, "mentoring", county="411324", topic="finance")
     from portal.queues.models import QueueItem
 
     item = db.session.scalar(
@@ -298,6 +298,8 @@ def test_mentoring_application_answered_with_a_seat(app, db, people):
     login(staff, "13311110003", "good-pass-2026")
     token = csrf_token(staff, f"/staff/items/{item.id}")
     staff.post(f"/staff/items/{item.id}/claim", data={"csrf_token": token})
+    token = csrf_token(staff, f"/staff/items/{item.id}")
+    staff.post(f"/staff/items/{item.id}/accept", data={"csrf_token": token})
     token = csrf_token(staff, f"/staff/items/{item.id}")
     staff.post(f"/staff/items/{item.id}/offer", data={"csrf_token": token, "visit": str(visit_id)})
     person = app.test_client()

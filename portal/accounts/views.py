@@ -38,7 +38,7 @@ def _sending_code() -> bool:
 @limiter.limit("5/minute;30/hour", key_func=_account_key, methods=["POST"], deduct_when=_failed)  # per account
 def login():
     if current_user.is_authenticated:
-        return redirect(safe_next(request.args.get("next"), url_for("core.home")))
+        return redirect(safe_next(request.args.get("next"), url_for("home.index")))
     form = LoginForm()
     if form.validate_on_submit():
         user = services.authenticate(form.phone.data, form.password.data)
@@ -50,7 +50,7 @@ def login():
             session.permanent = True
             login_user(user, remember=form.remember.data)
             flash(_("欢迎您，%(name)s。", name=user.name), "success")
-            return redirect(safe_next(request.args.get("next"), url_for("core.home")))
+            return redirect(safe_next(request.args.get("next"), url_for("home.index")))
     return render_template("accounts/login.html", form=form), 200 if request.method == "GET" else 400
 
 
@@ -60,7 +60,7 @@ def logout():
     logout_user()
     session.clear()
     flash(_("您已安全退出。"), "success")
-    return redirect(url_for("core.home"))
+    return redirect(url_for("home.index"))
 
 
 def _send_code(phone_form, purpose: str) -> bool:
@@ -77,7 +77,7 @@ def _send_code(phone_form, purpose: str) -> bool:
 @limiter.limit("1/minute;6/hour", key_func=_account_key, methods=["POST"], exempt_when=_not_sending_code)
 def register():
     if current_user.is_authenticated:
-        return redirect(url_for("core.home"))
+        return redirect(url_for("home.index"))
     form = RegisterForm()
     status = 200
     if request.method == "POST":
@@ -99,7 +99,7 @@ def register():
                 session.permanent = True
                 login_user(user)
                 flash(_("注册成功，欢迎您，%(name)s。", name=user.name), "success")
-                return redirect(safe_next(request.args.get("next"), url_for("core.home")))
+                return redirect(safe_next(request.args.get("next"), url_for("home.index")))
         else:
             status = 400
     return render_template("accounts/register.html", form=form), status
@@ -118,7 +118,7 @@ def change_password():
             db.session.commit()
             login_user(current_user)  # stay logged in here; other sessions end
             flash(_("密码已修改，其他设备上的登录已失效。"), "success")
-            return redirect(url_for("core.home"))
+            return redirect(url_for("home.index"))
     return render_template("accounts/password.html", form=form), 200 if request.method == "GET" else 400
 
 

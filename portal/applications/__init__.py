@@ -1,1 +1,17 @@
 """Online applications: training, mentoring and guarantee loans, from draft to decision."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from portal.applications import access, notifications, states  # noqa: F401  (access registers the area's rules)
+    from portal.applications.views import bp
+
+    app.register_blueprint(bp)
+    notifications.init_app(app)
+    app.jinja_env.globals.update(
+        state_label=lambda code: str(states.STATES.get(code, code or "")),
+        action_label=lambda code: str(states.ACTIONS.get(code, code or "")),
+    )

@@ -1,4 +1,4 @@
-"""The one state machine of an application's life: (state, action) -> next state, and who may do it.
+"""The one state machine of an application's life: (state, action) -> next state, who may do it, and `transition`.
 
 Every change goes through `transition`, which writes the timeline event and the audit row in the same
 transaction and refuses a move that the table does not allow (or that someone else made first).
@@ -7,8 +7,22 @@ transaction and refuses a move that the table does not allow (or that someone el
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+import sqlalchemy as sa
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+
+from portal import audit
+from portal.applications import signals
+from portal.applications.models import Application, ApplicationEvent
+from portal.db import utcnow
+from portal.errors import InvalidTransition, NotAllowed
+from portal.extensions import db
+
+if TYPE_CHECKING:
+    from portal.accounts.models import User
+    from portal.catalog.models import Unit
 
 DRAFT, SUBMITTED, ACCEPTED, NEEDS_MATERIAL = "draft", "submitted", "accepted", "needs_material"
 APPROVED, REJECTED, WITHDRAWN = "approved", "rejected", "withdrawn"
@@ -49,8 +63,9 @@ TRANSITIONS: dict[tuple[str, str], Move] = {
     **{(s, "withdraw"): Move(WITHDRAWN, APPLICANT) for s in OPEN_STATES},
     **{(s, "transfer"): Move(KEEP, STAFF) for s in OPEN_STATES},
     **{(s, "message"): Move(KEEP, STAFF) for s in OPEN_STATES},
-    # a mentoring applicant accepts the seat on a 乡村行 visit that staff offered: the request is met
-    (SUBMITTED, "offer_accepted"): Move(APPROVED, APPLICANT),
+    # staff offer a mentoring applicant a seat on a 乡村行 visit: only once the application is accepted (and the
+    # queue item may be decided); the applicant accepting the seat meets the request
+    (ACCEPTED, "offer_visit"): Move(KEEP, STAFF),
     (ACCEPTED, "offer_accepted"): Move(APPROVED, APPLICANT),
 }
 
@@ -65,6 +80,7 @@ ACTIONS = {
     "withdraw": _l("撤回申请"),
     "transfer": _l("转交其他单位"),
     "message": _l("留言"),
+    "offer_visit": _l("安排导师乡村行"),
     "offer_accepted": _l("确认参加导师乡村行"),
 }
 
@@ -75,3 +91,75 @@ def allowed(state: str, action: str) -> Move | None:
 
 def actions_from(state: str, by: str) -> list[str]:
     return [action for (s, action), move in TRANSITIONS.items() if s == state and move.by == by]
+
+
+def transition(
+    application: Application,
+    action: str,
+    actor: User | None,
+    message: str | None = None,
+    unit: Unit | None = None,
+    details: dict | None = None,
+) -> ApplicationEvent:
+    """Move an application through the state machine; refuse what the table does not allow.
+
+    The update is conditional on the state we read, so of two people acting at once exactly one wins.
+    """
+    move = allowed(application.state, action)
+    if move is None:
+        raise InvalidTransition(
+            _(
+                "这份申请现在是“%(state)s”，不能%(action)s。",
+                state=STATES[application.state],
+                action=ACTIONS.get(action, action),
+            )
+        )
+    if move.by == APPLICANT and (actor is None or actor.id != application.applicant_id):
+        raise NotAllowed()
+    if move.by == STAFF and (actor is None or actor.role != "staff"):
+        raise NotAllowed()
+    before = application.state
+    if move.to == KEEP:
+        after = before
+    elif move.to == RESUME:
+        after = application.resume_state or SUBMITTED
+    else:
+        after = move.to
+    values: dict = {"version": Application.version + 1, "updated_at": utcnow()}
+    if after != before:
+        values["state"] = after
+        if after == NEEDS_MATERIAL:
+            values["resume_state"] = before
+        if after in FINAL_STATES:
+            values["decided_at"] = utcnow()
+    result = db.session.execute(
+        sa.update(Application)
+        .where(Application.id == application.id, Application.version == application.version)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        db.session.refresh(application)
+        raise InvalidTransition(_("这份申请刚刚被别人处理过了，请刷新后再看。"))
+    db.session.refresh(application)
+    event = ApplicationEvent(
+        application=application,
+        actor_id=getattr(actor, "id", None),
+        action=action,
+        from_state=before,
+        to_state=after,
+        unit=unit,
+        message=message,
+        details=details,
+    )
+    db.session.add(event)
+    audit.record(
+        actor,
+        f"application.{action}",
+        "application",
+        application.id,
+        before={"state": before},
+        after={"state": after, "unit": unit.code if unit else None},
+    )
+    signals.transitioned.send(application, action=action, before=before, after=after, event=event, actor=actor)
+    return event

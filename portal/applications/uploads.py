@@ -8,7 +8,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import current_app
+from flask import Response, current_app, send_file
 from flask_babel import gettext as _
 from werkzeug.datastructures import FileStorage
 
@@ -82,3 +82,14 @@ def store(upload: FileStorage, max_bytes: int) -> StoredFile:
 
 def remove(stored_name: str) -> None:
     path_for(stored_name).unlink(missing_ok=True)
+
+
+def send(attachment) -> Response:
+    """The one way an attachment is downloaded: as a file to save, never shown inline, never cached."""
+    return send_file(
+        path_for(attachment.stored_name),
+        mimetype=attachment.content_type,
+        as_attachment=True,
+        download_name=attachment.original_name,
+        max_age=0,
+    )

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from portal.applications import services, states, uploads
+from portal.applications import operations, queries, states, uploads
+from portal.applications import rules as loan_rules
 from portal.applications.vocab import ATTACHMENT_KINDS
 from portal.catalog import vocab as catalog_vocab
+from portal.core.access import can
 from portal.core.actions import perform
 from portal.errors import InvalidInput, PortalError
 from portal.extensions import db
@@ -24,7 +26,7 @@ TITLES = {
 
 
 def _applicant_only():
-    if current_user.role != "applicant":
+    if not can(current_user, "application.apply"):
         abort(403)
 
 
@@ -36,14 +38,13 @@ def apply(app_type: str):
     _applicant_only()
     status = 200
     if request.method == "GET":
-        draft = None if request.args.get("new") else services.latest_draft(current_user, app_type)
-        form = services.build_form(app_type, current_user, draft)
+        draft = None if request.args.get("new") else queries.latest_draft(current_user, app_type)
+        form = queries.build_form(app_type, current_user, draft)
         application = draft
     else:
-        form = services.build_form(app_type, current_user, formdata=request.form)
+        form = queries.build_form(app_type, current_user, formdata=request.form)
         submit = request.form.get("action") == "submit"
-        outcome = services.save(current_user, app_type, form, request.files, submit=submit)
-        db.session.commit()
+        outcome = operations.save(current_user, app_type, form, request.files, submit=submit)
         application = outcome.application
         if outcome.already or outcome.submitted:
             if outcome.submitted:
@@ -57,7 +58,7 @@ def apply(app_type: str):
         else:
             flash(_("草稿已保存。下次打开这个页面可以接着填。"), "success")
             return redirect(url_for("applications.apply", app_type=app_type))
-    rules = services.rules.loan_rules() if app_type == "loan" else None
+    rules = loan_rules.loan_rules() if app_type == "loan" else None
     return render_template(
         f"applications/form_{app_type}.html",
         form=form,
@@ -74,9 +75,11 @@ def apply(app_type: str):
 @login_required
 def remove_attachment(app_type: str, attachment_id: int):
     _applicant_only()
-    services.remove_draft_attachment(current_user, request.form.get("form_key", ""), attachment_id)
-    db.session.commit()
-    flash(_("已删除这份材料。"), "success")
+    if perform(
+        lambda: operations.remove_draft_attachment(current_user, request.form.get("form_key", ""), attachment_id),
+        None,
+    ):
+        flash(_("已删除这份材料。"), "success")
     return redirect(url_for("applications.apply", app_type=app_type))
 
 
@@ -84,13 +87,13 @@ def remove_attachment(app_type: str, attachment_id: int):
 @login_required
 def mine():
     _applicant_only()
-    return render_template("applications/mine.html", applications=services.list_for_applicant(current_user))
+    return render_template("applications/mine.html", applications=queries.list_for_applicant(current_user))
 
 
 @bp.get("/my/applications/<tracking_no>")
 @login_required
 def detail(tracking_no: str):
-    application = services.for_applicant(current_user, tracking_no)
+    application = queries.for_applicant(current_user, tracking_no)
     return render_template(
         "applications/detail.html",
         application=application,
@@ -102,7 +105,7 @@ def detail(tracking_no: str):
 
 
 def _offers(application):
-    from portal.visits.services import offers_for
+    from portal.visits.queries import offers_for
 
     return offers_for(application.id) if application.type == "mentoring" else []
 
@@ -110,17 +113,17 @@ def _offers(application):
 @bp.get("/my/applications/<tracking_no>/receipt")
 @login_required
 def receipt(tracking_no: str):
-    application = services.for_applicant(current_user, tracking_no)
-    form = services.build_form(application.type, current_user, application)
+    application = queries.for_applicant(current_user, tracking_no)
+    form = queries.build_form(application.type, current_user, application)
     return render_template(
-        "applications/receipt.html", application=application, rows=services.answer_rows(form), kinds=ATTACHMENT_KINDS
+        "applications/receipt.html", application=application, rows=queries.answer_rows(form), kinds=ATTACHMENT_KINDS
     )
 
 
 @bp.post("/my/applications/<tracking_no>/withdraw")
 @login_required
 def withdraw(tracking_no: str):
-    perform(lambda: services.withdraw(current_user, tracking_no, request.form.get("reason", "")), _("申请已撤回。"))
+    perform(lambda: operations.withdraw(current_user, tracking_no, request.form.get("reason", "")), _("申请已撤回。"))
     return redirect(url_for("applications.detail", tracking_no=tracking_no))
 
 
@@ -128,13 +131,13 @@ def withdraw(tracking_no: str):
 @login_required
 def supplement(tracking_no: str):
     try:
-        services.supply_material(
+        operations.supply_material(
             current_user, tracking_no, request.form.get("comment", ""), request.files.getlist("files")
         )
     except InvalidInput as exc:
         db.session.rollback()
         flash(exc.message, "error")
-        application = services.for_applicant(current_user, tracking_no)
+        application = queries.for_applicant(current_user, tracking_no)
         return render_template(
             "applications/detail.html",
             application=application,
@@ -144,11 +147,11 @@ def supplement(tracking_no: str):
             comment=request.form.get("comment", ""),
         ), 400
     except PortalError as exc:
+        db.session.rollback()
         if exc.status == 404:
             raise
         flash(exc.message, "error")
     else:
-        db.session.commit()
         flash(_("补正材料已提交，等待工作人员审核。"), "success")
     return redirect(url_for("applications.detail", tracking_no=tracking_no))
 
@@ -156,11 +159,4 @@ def supplement(tracking_no: str):
 @bp.get("/my/applications/<tracking_no>/files/<int:attachment_id>")
 @login_required
 def attachment(tracking_no: str, attachment_id: int):
-    item = services.attachment_for_applicant(current_user, tracking_no, attachment_id)
-    return send_file(
-        uploads.path_for(item.stored_name),
-        mimetype=item.content_type,
-        as_attachment=True,
-        download_name=item.original_name,
-        max_age=0,
-    )
+    return uploads.send(queries.attachment_for_applicant(current_user, tracking_no, attachment_id))

@@ -1,4 +1,6 @@
-"""The one way a form POST runs a service call: commit and say so, or roll back and say why."""
+"""The one way a form POST runs a service call: say it was done, or roll back and say why.
+
+The commit itself happens once, at the end of the request (portal.core.transaction)."""
 
 from __future__ import annotations
 
@@ -20,7 +22,6 @@ def perform(action: Callable[[], object], success: str | None) -> bool:
             raise
         flash(exc.message, "error")
         return False
-    db.session.commit()
     if success:
         flash(success, "success")
     return True

@@ -4,6 +4,9 @@ Public pages (catalog, policy guides, the open-data API) are the same for every 
 language, and most traffic is exactly that. A page is kept until the published content changes: the
 "content generation" (newest index event, newest unit and rule-set change) is read at most once a second.
 Logged-in users, pages with a pending message, errors and anything but GET/HEAD are never cached.
+
+The cache knows no area: each area says which of its pages may be cached (`cacheable`) and what makes its
+published content change (`generation_source`, a scalar SQL expression such as the newest change time).
 """
 
 from __future__ import annotations
@@ -16,8 +19,9 @@ import sqlalchemy as sa
 from flask import Flask, Response, current_app, request, session
 from flask_babel import get_locale
 
-CACHEABLE_BLUEPRINTS = {"catalog", "policies"}
-CACHEABLE_ENDPOINTS = {"core.home", "core.about", "core.privacy", "api.list_items", "api.show_item", "api.openapi"}
+CACHEABLE_BLUEPRINTS: set[str] = set()
+CACHEABLE_ENDPOINTS = {"core.about", "core.privacy"}
+GENERATION_SOURCES: dict[str, object] = {}
 MAX_ENTRIES = 2000
 CHECK_EVERY = 1.0
 
@@ -32,18 +36,10 @@ class PageCache:
     def current_generation(self) -> tuple:
         now = time.monotonic()
         if now - self.checked >= CHECK_EVERY or self.generation is None:
-            from portal.catalog.models import Unit
-            from portal.content.models import RuleSet
             from portal.extensions import db
-            from portal.search.models import IndexEvent
 
-            row = db.session.execute(
-                sa.select(
-                    sa.select(sa.func.max(IndexEvent.id)).scalar_subquery(),
-                    sa.select(sa.func.max(Unit.updated_at)).scalar_subquery(),
-                    sa.select(sa.func.max(RuleSet.updated_at)).scalar_subquery(),
-                )
-            ).one()
+            sources = [GENERATION_SOURCES[name]() for name in sorted(GENERATION_SOURCES)]
+            row = db.session.execute(sa.select(*sources)).one() if sources else ()
             generation = tuple(str(v) for v in row)
             with self.lock:
                 if generation != self.generation:
@@ -65,6 +61,19 @@ class PageCache:
             self.entries.move_to_end(key)
             while len(self.entries) > MAX_ENTRIES:
                 self.entries.popitem(last=False)
+
+
+def cacheable(*, blueprint: str | None = None, endpoint: str | None = None) -> None:
+    """Let anonymous visitors' answers of a whole blueprint, or of one endpoint, be cached."""
+    if blueprint:
+        CACHEABLE_BLUEPRINTS.add(blueprint)
+    if endpoint:
+        CACHEABLE_ENDPOINTS.add(endpoint)
+
+
+def generation_source(name: str, expression) -> None:
+    """`expression()` returns a scalar subquery whose value changes whenever the area's published content does."""
+    GENERATION_SOURCES[name] = expression
 
 
 def _cacheable() -> bool:

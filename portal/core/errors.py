@@ -8,7 +8,9 @@ from flask_wtf.csrf import CSRFError
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException
 
+from portal.db import WRITE_METHODS
 from portal.errors import PortalError
+from portal.extensions import db
 
 
 def _wants_json() -> bool:
@@ -41,20 +43,30 @@ def render_error(status: int, message: str | None = None):
         return Response(body, status=status, mimetype="text/html")
 
 
+def _discard() -> None:
+    """An error page never commits what a writing request had started (see portal.core.transaction)."""
+    if request.method in WRITE_METHODS:
+        db.session.rollback()
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(PortalError)
     def portal_error(exc: PortalError):
+        _discard()
         return render_error(exc.status, exc.message or None)
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):
+        _discard()
         return render_error(400, _("页面已过期或来源无法验证（CSRF）。请返回上一页，刷新后再提交。"))
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
+        _discard()
         return render_error(exc.code or 500)
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
         app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        _discard()
         return render_error(500)

@@ -8,7 +8,6 @@ from babel.numbers import format_currency, format_decimal
 from flask import Flask, current_app, request
 from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 LANG_COOKIE = "lang"
 # What the language switch offers: locale code -> name written in that language.
@@ -57,45 +56,10 @@ def number(value: int | float | Decimal | None) -> str:
     return format_decimal(value, locale=get_locale())
 
 
-def vocab_label(table_name: str, code: str | None) -> str:
-    from portal.catalog import vocab
-
-    return vocab.label(getattr(vocab, table_name), code)
-
-
-def state_label(code: str | None) -> str:
-    from portal.applications.states import STATES
-
-    return str(STATES.get(code, code or ""))
-
-
-def action_label(code: str | None) -> str:
-    from portal.applications.states import ACTIONS
-
-    return str(ACTIONS.get(code, code or ""))
-
-
-VISIT_STATUSES = {
-    "pending": _l("待确认"),
-    "confirmed": _l("已发布"),
-    "declined": _l("未获同意"),
-    "cancelled": _l("已取消"),
-    "completed": _l("已完成"),
-}
-
-
-def visit_status(code: str) -> str:
-    return str(VISIT_STATUSES.get(code, code))
-
-
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
-        visit_status=visit_status,
-        state_label=state_label,
-        action_label=action_label,
         format_datetime=format_datetime,
         get_locale=get_locale,
-        vocab_label=vocab_label,
         money_wan=money_wan,
         number=number,
         format_date=format_date,

@@ -1,26 +1,15 @@
-"""Home page, language switch, privacy notice and health check."""
+"""Language switch, privacy notice, about page and health check."""
 
 from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, make_response, redirect, render_template, request
 from flask_babel import gettext as _
 
-from portal.catalog import services as catalog
 from portal.core.i18n import LANG_COOKIE
 from portal.core.web import safe_next
 from portal.extensions import db
-from portal.policies import services as policies
 
 bp = Blueprint("core", __name__)
-
-
-@bp.get("/")
-def home():
-    return render_template(
-        "core/home.html",
-        latest_policies=policies.latest(5),
-        counts=catalog.counts(),
-    )
 
 
 @bp.get("/lang/<code>")

@@ -56,7 +56,7 @@ def init_app(app: Flask) -> None:
     def nav_section() -> str:
         """Which main-navigation entry the current page belongs to."""
         endpoint = request.endpoint or ""
-        if endpoint == "core.home":
+        if endpoint == "home.index":
             return "home"
         blueprint, _, view = endpoint.partition(".")
         if blueprint == "catalog":

@@ -1,1 +1,13 @@
 """Policy guides (政策指南)."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from portal.core import cache
+    from portal.policies.views import bp
+
+    app.register_blueprint(bp)
+    cache.cacheable(blueprint="policies")

@@ -1,1 +1,15 @@
 """Staff work queues: claim, decide, ask for material, transfer, co-review, deadlines, export."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from portal.queues import access, intake  # noqa: F401  (access registers the area's rules)
+    from portal.queues.cli import queues_cli
+    from portal.queues.views import bp
+
+    intake.init_app(app)
+    app.register_blueprint(bp)
+    app.cli.add_command(queues_cli)

@@ -7,7 +7,7 @@ from flask.cli import with_appcontext
 
 from portal.db import writing
 from portal.extensions import db
-from portal.queues import services
+from portal.queues import notifications, queries
 
 
 @click.group("queues", help="Work queue maintenance.")
@@ -19,9 +19,9 @@ def queues_cli() -> None:
 @with_appcontext
 def remind() -> None:
     with writing():
-        count = services.remind_overdue()
+        count = notifications.remind_overdue()
         db.session.commit()
     click.echo(f"reminded units of {count} overdue items")
-    years = services.calendar_warning()
+    years = queries.calendar_warning()
     if years:
         click.echo(f"warning: no holiday schedule for {years}; counting weekends only (add content/holidays.yaml)")

@@ -36,7 +36,11 @@ def _changes(session: Session) -> dict[tuple[str, str], str]:
     return changes
 
 
-@sa.event.listens_for(Session, "before_flush")
 def _record_index_events(session: Session, flush_context, instances) -> None:
     for (kind, slug), op in _changes(session).items():
         session.add(IndexEvent(kind=kind, slug=slug, op=op))
+
+
+def init_app(app) -> None:
+    if not sa.event.contains(Session, "before_flush", _record_index_events):
+        sa.event.listen(Session, "before_flush", _record_index_events)

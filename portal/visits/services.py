@@ -14,7 +14,8 @@ from flask_babel import gettext as _
 
 from portal import audit
 from portal.accounts.models import User
-from portal.applications import services as applications
+from portal.applications import queries as applications
+from portal.applications.states import transition
 from portal.catalog import vocab
 from portal.catalog.models import County, IncubationBase, Mentor, Park, Unit
 from portal.db import utcnow
@@ -506,15 +507,17 @@ def mentoring_person_times(since: date | None = None) -> int:
 
 
 def offer_seat(staff: User, item_id: int, visit_id: int) -> VisitOffer:
-    from portal.queues import services as queues
+    from portal.queues.operations import deciding
 
-    item = queues._acting(staff, item_id, lead_only=True)
+    item = deciding(staff, item_id)
     application = item.application
     if application.type != "mentoring":
         raise InvalidTransition(_("只有创业辅导申请可以安排导师乡村行。"))
     visit = db.session.get(Visit, visit_id)
-    if visit is None or visit.status != "confirmed" or visit.day < local_now().date():
+    if visit is None or visit.status != "confirmed" or datetime.combine(visit.day, visit.start_time) <= local_now():
         raise InvalidInput(_("请选择一次已确认、还没开始的走访。"), field="visit")
+    if visit.seats_left <= 0:
+        raise InvalidInput(_("这次走访已经满员，请选择还有名额的走访。"), field="visit")
     offer = VisitOffer(application_id=application.id, visit_id=visit.id, offered_by_id=staff.id)
     db.session.add(offer)
     db.session.flush()
@@ -524,9 +527,7 @@ def offer_seat(staff: User, item_id: int, visit_id: int) -> VisitOffer:
             mentor=visit.mentor.name,
             visit=describe(visit),
         )
-    applications.transition(
-        application, "message", staff, unit=item.unit, message=message, details={"offer_id": offer.id}
-    )
+    transition(application, "message", staff, unit=item.unit, message=message, details={"offer_id": offer.id})
     notify.inbox(application.applicant_id, _("导师乡村行安排"), message, f"/my/applications/{application.tracking_no}")
     if application.phone:
         with force_locale("zh_Hans_CN"):
@@ -539,14 +540,6 @@ def offer_seat(staff: User, item_id: int, visit_id: int) -> VisitOffer:
     return offer
 
 
-def offers_for(application_id: int) -> list[VisitOffer]:
-    return list(
-        db.session.scalars(
-            sa.select(VisitOffer).where(VisitOffer.application_id == application_id).order_by(VisitOffer.id)
-        )
-    )
-
-
 def respond_offer(user: User, tracking_no: str, offer_id: int, accept: bool) -> VisitOffer:
     application = applications.for_applicant(user, tracking_no)
     offer = db.session.get(VisitOffer, offer_id)
@@ -557,7 +550,7 @@ def respond_offer(user: User, tracking_no: str, offer_id: int, accept: bool) -> 
     offer.status, offer.responded_at = ("accepted" if accept else "declined"), utcnow()
     if accept:
         sign_up(user, offer.visit_id)
-        applications.transition(
+        transition(
             application,
             "offer_accepted",
             user,

@@ -1,8 +1,10 @@
-"""Application rules: drafts, submission (once), attachments, withdrawal, material, and the transition engine."""
+"""Changing applications: drafts, submission (once), attachments, withdrawal and material (补正).
+
+Every state change goes through `states.transition`; the caller's request commits once at its end.
+"""
 
 from __future__ import annotations
 
-import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import date
@@ -12,177 +14,23 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 from stdnum.cn import ric
-from werkzeug.datastructures import FileStorage, MultiDict
+from werkzeug.datastructures import FileStorage
 
 from portal import audit
 from portal.accounts.models import User
-from portal.applications import rules, states, uploads
-from portal.applications.forms import FORMS, add_loan_extras, age_on
-from portal.applications.models import TYPE_CODES, Application, ApplicationEvent, Attachment, TrackingCounter
-from portal.applications.vocab import ATTACHMENT_KINDS, CO_APPLICANT_SLOTS
-from portal.catalog.models import County, Mentor, Unit
-from portal.catalog.services import all_counties
+from portal.applications import rules, signals, states, uploads
+from portal.applications.forms import age_on
+from portal.applications.models import TYPE_CODES, Application, Attachment, TrackingCounter
+from portal.applications.queries import attachment_of, for_applicant
+from portal.applications.states import transition
+from portal.applications.vocab import CO_APPLICANT_SLOTS
+from portal.catalog.models import County
 from portal.core.crypto import keyed_hash
 from portal.db import utcnow
 from portal.errors import InvalidInput, InvalidTransition, NotAllowed, NotFound
 from portal.extensions import db
 
 NOT_ANSWERS = {"csrf_token", "form_key"}
-
-
-# ---------------------------------------------------------------- transitions
-
-
-def transition(
-    application: Application,
-    action: str,
-    actor: User | None,
-    message: str | None = None,
-    unit: Unit | None = None,
-    details: dict | None = None,
-) -> ApplicationEvent:
-    """Move an application through the state machine; refuse what the table does not allow.
-
-    The update is conditional on the state we read, so of two people acting at once exactly one wins.
-    """
-    move = states.allowed(application.state, action)
-    if move is None:
-        raise InvalidTransition(
-            _(
-                "这份申请现在是“%(state)s”，不能%(action)s。",
-                state=states.STATES[application.state],
-                action=states.ACTIONS.get(action, action),
-            )
-        )
-    if move.by == states.APPLICANT and (actor is None or actor.id != application.applicant_id):
-        raise NotAllowed()
-    if move.by == states.STAFF and (actor is None or actor.role not in ("staff", "admin")):
-        raise NotAllowed()
-    before = application.state
-    if move.to == states.KEEP:
-        after = before
-    elif move.to == states.RESUME:
-        after = application.resume_state or states.SUBMITTED
-    else:
-        after = move.to
-    values: dict = {"version": Application.version + 1, "updated_at": utcnow()}
-    if after != before:
-        values["state"] = after
-        if after == states.NEEDS_MATERIAL:
-            values["resume_state"] = before
-        if after in states.FINAL_STATES:
-            values["decided_at"] = utcnow()
-    result = db.session.execute(
-        sa.update(Application)
-        .where(Application.id == application.id, Application.version == application.version)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
-        db.session.refresh(application)
-        raise InvalidTransition(_("这份申请刚刚被别人处理过了，请刷新后再看。"))
-    db.session.refresh(application)
-    event = ApplicationEvent(
-        application=application,
-        actor_id=getattr(actor, "id", None),
-        action=action,
-        from_state=before,
-        to_state=after,
-        unit=unit,
-        message=message,
-        details=details,
-    )
-    db.session.add(event)
-    audit.record(
-        actor,
-        f"application.{action}",
-        "application",
-        application.id,
-        before={"state": before},
-        after={"state": after, "unit": unit.code if unit else None},
-    )
-    for hook in TRANSITION_HOOKS:
-        hook(application, action, before, after, event)
-    return event
-
-
-# Other areas react to every transition inside the same transaction (queues: copy the state, pause clocks).
-TRANSITION_HOOKS: list = []
-
-
-# ---------------------------------------------------------------- reading, with access checks
-
-
-def for_applicant(user: User, tracking_no: str) -> Application:
-    """The applicant's own application; anyone else's answers 404, as if it did not exist."""
-    application = db.session.scalar(sa.select(Application).where(Application.tracking_no == tracking_no))
-    if application is None or application.applicant_id != user.id:
-        raise NotFound()
-    return application
-
-
-def list_for_applicant(user: User) -> list[Application]:
-    return list(
-        db.session.scalars(
-            sa.select(Application)
-            .where(Application.applicant_id == user.id)
-            .order_by(Application.updated_at.desc(), Application.id.desc())
-        )
-    )
-
-
-def latest_draft(user: User, app_type: str) -> Application | None:
-    return db.session.scalar(
-        sa.select(Application)
-        .where(Application.applicant_id == user.id, Application.type == app_type, Application.state == states.DRAFT)
-        .order_by(Application.updated_at.desc())
-        .limit(1)
-    )
-
-
-def attachment_for_applicant(user: User, tracking_no: str, attachment_id: int) -> Attachment:
-    application = for_applicant(user, tracking_no)
-    return _attachment_of(application, attachment_id)
-
-
-def _attachment_of(application: Application, attachment_id: int) -> Attachment:
-    for attachment in application.attachments:
-        if attachment.id == attachment_id:
-            return attachment
-    raise NotFound()
-
-
-# ---------------------------------------------------------------- forms
-
-
-def form_class(app_type: str) -> type:
-    if app_type not in FORMS:
-        raise NotFound()
-    if app_type == "loan":
-        return add_loan_extras(FORMS["loan"], rules.loan_rules())
-    return FORMS[app_type]
-
-
-def build_form(app_type: str, user: User, application: Application | None = None, formdata=None):
-    """The form for a type, with choices from the database, filled from the draft or the account."""
-    cls = form_class(app_type)
-    if formdata is None and application is not None:
-        saved = MultiDict()
-        for key, value in {**(application.answers or {}), **(application.private or {})}.items():
-            for item in value if isinstance(value, list) else [value]:
-                saved.add(key, item)
-        form = cls(formdata=saved)
-    elif formdata is None:
-        form = cls(formdata=None, data={"applicant_name": user.name, "phone": user.phone})
-    else:
-        form = cls(formdata=formdata)
-    form.form_key.data = application.form_key if application else (form.form_key.data or uuid.uuid4().hex)
-    form.set_county_choices(all_counties())
-    if app_type == "mentoring":
-        form.set_mentor_choices(db.session.scalars(sa.select(Mentor).order_by(Mentor.sample, Mentor.name)).all())
-    if app_type == "loan":
-        form.set_rule_choices(rules.loan_rules())
-    return form
 
 
 def _raw(form) -> tuple[dict, dict]:
@@ -199,9 +47,6 @@ def _raw(form) -> tuple[dict, dict]:
             value = "" if f.data is None else str(f.data)
         (private if f.name in form.sensitive_fields else answers)[f.name] = value
     return answers, private
-
-
-# ---------------------------------------------------------------- drafts and submission
 
 
 @dataclass
@@ -259,19 +104,23 @@ def _store_uploads(application: Application, user: User, files: dict[str, FileSt
             errors[name] = exc.message
             continue
         used += stored.size
-        kind = "collateral" if name == "collateral_proof" else name
-        application.attachments.append(
-            Attachment(
-                kind=kind,
-                original_name=stored.original_name,
-                stored_name=stored.stored_name,
-                content_type=stored.content_type,
-                size=stored.size,
-                sha256=stored.sha256,
-                uploaded_by_id=user.id,
-            )
-        )
+        _attach(application, stored, "collateral" if name == "collateral_proof" else name, user)
     return errors
+
+
+def _attach(application: Application, stored: uploads.StoredFile, kind: str, user: User, event_id=None) -> None:
+    application.attachments.append(
+        Attachment(
+            kind=kind,
+            original_name=stored.original_name,
+            stored_name=stored.stored_name,
+            content_type=stored.content_type,
+            size=stored.size,
+            sha256=stored.sha256,
+            uploaded_by_id=user.id,
+            event_id=event_id,
+        )
+    )
 
 
 def save(user: User, app_type: str, form, files: dict[str, FileStorage], submit: bool) -> Outcome:
@@ -305,14 +154,10 @@ def save(user: User, app_type: str, form, files: dict[str, FileStorage], submit:
         return outcome
     _finalise(application, app_type, form)
     transition(application, "submit", user, message=_("已收到您的申请。"))
-    # Routing (the responsible units' queues) plugs in here, inside the same transaction.
-    for hook in SUBMIT_HOOKS:
-        hook(application)
+    # The queues area routes it to the responsible units, inside this same transaction.
+    signals.submitted.send(application)
     outcome.submitted = True
     return outcome
-
-
-SUBMIT_HOOKS: list = []
 
 
 def _members(form) -> int:
@@ -419,7 +264,7 @@ def remove_draft_attachment(user: User, form_key: str, attachment_id: int) -> Ap
         raise NotFound()
     if application.state != states.DRAFT:
         raise InvalidTransition(_("申请已提交，材料不能再删除。"))
-    attachment = _attachment_of(application, attachment_id)
+    attachment = attachment_of(application, attachment_id)
     application.attachments.remove(attachment)
     uploads.remove(attachment.stored_name)
     audit.record(
@@ -430,9 +275,6 @@ def remove_draft_attachment(user: User, form_key: str, attachment_id: int) -> Ap
         before={"attachment": attachment.original_name},
     )
     return application
-
-
-# ---------------------------------------------------------------- after submission
 
 
 def withdraw(user: User, tracking_no: str, reason: str) -> Application:
@@ -465,60 +307,5 @@ def supply_material(user: User, tracking_no: str, comment: str, files: list[File
     event = transition(application, "supply_material", user, message=comment or _("已上传补正材料。"))
     db.session.flush()
     for stored in stored_files:
-        application.attachments.append(
-            Attachment(
-                kind="supplement",
-                original_name=stored.original_name,
-                stored_name=stored.stored_name,
-                content_type=stored.content_type,
-                size=stored.size,
-                sha256=stored.sha256,
-                uploaded_by_id=user.id,
-                event_id=event.id,
-            )
-        )
+        _attach(application, stored, "supplement", user, event.id)
     return application
-
-
-def request_material(staff: User, application: Application, missing: list[str], message: str) -> ApplicationEvent:
-    """Staff ask for more material; the applicant sees what is missing. (The queue screens call this.)"""
-    return transition(
-        application, "request_material", staff, message=message, details={"missing": [m for m in missing if m]}
-    )
-
-
-HIDDEN_ON_RECEIPT = {
-    "csrf_token",
-    "form_key",
-    "consent",
-    "applicant_name",
-    "id_number",
-    "phone",
-    "county",
-    "township",
-    "uscc",
-}
-
-
-def answer_rows(form) -> list[tuple[str, str]]:
-    """(question, answer) pairs as the applicant gave them, for the receipt and the staff screens.
-
-    Personal numbers are left out; they are shown masked elsewhere.
-    """
-    rows = []
-    for f in form:
-        if f.name in HIDDEN_ON_RECEIPT or f.name in form.attachment_fields or f.name.startswith("statement_"):
-            continue
-        if re.fullmatch(r"co\d+_id", f.name):
-            continue
-        value = f.data
-        if f.type == "SelectField":
-            value = next((str(c.label) for c in f.choices if c.value == f.data), f.data)
-        if value in (None, ""):
-            continue
-        rows.append((str(f.label.text), str(value)))
-    return rows
-
-
-def attachment_label(kind: str) -> str:
-    return str(ATTACHMENT_KINDS.get(kind, kind))

@@ -1,0 +1,124 @@
+"""Reading applications for pages, receipts and exports: the applicant's own, the forms filled from them."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import sqlalchemy as sa
+from werkzeug.datastructures import MultiDict
+
+from portal.accounts.models import User
+from portal.applications import rules, states
+from portal.applications.forms import FORMS, add_loan_extras
+from portal.applications.models import Application, Attachment
+from portal.applications.vocab import ATTACHMENT_KINDS
+from portal.catalog.models import Mentor
+from portal.catalog.services import all_counties
+from portal.core.access import require
+from portal.errors import NotFound
+from portal.extensions import db
+
+
+def for_applicant(user: User, tracking_no: str) -> Application:
+    """The applicant's own application; anyone else's answers 404, as if it did not exist."""
+    application = db.session.scalar(sa.select(Application).where(Application.tracking_no == tracking_no))
+    return require(user, "application.own", application)
+
+
+def list_for_applicant(user: User) -> list[Application]:
+    return list(
+        db.session.scalars(
+            sa.select(Application)
+            .where(Application.applicant_id == user.id)
+            .order_by(Application.updated_at.desc(), Application.id.desc())
+        )
+    )
+
+
+def latest_draft(user: User, app_type: str) -> Application | None:
+    return db.session.scalar(
+        sa.select(Application)
+        .where(Application.applicant_id == user.id, Application.type == app_type, Application.state == states.DRAFT)
+        .order_by(Application.updated_at.desc())
+        .limit(1)
+    )
+
+
+def attachment_for_applicant(user: User, tracking_no: str, attachment_id: int) -> Attachment:
+    application = for_applicant(user, tracking_no)
+    return attachment_of(application, attachment_id)
+
+
+def attachment_of(application: Application, attachment_id: int) -> Attachment:
+    for attachment in application.attachments:
+        if attachment.id == attachment_id:
+            return attachment
+    raise NotFound()
+
+
+def form_class(app_type: str) -> type:
+    if app_type not in FORMS:
+        raise NotFound()
+    if app_type == "loan":
+        return add_loan_extras(FORMS["loan"], rules.loan_rules())
+    return FORMS[app_type]
+
+
+def build_form(app_type: str, user: User, application: Application | None = None, formdata=None):
+    """The form for a type, with choices from the database, filled from the draft or the account."""
+    cls = form_class(app_type)
+    if formdata is None and application is not None:
+        saved = MultiDict()
+        for key, value in {**(application.answers or {}), **(application.private or {})}.items():
+            for item in value if isinstance(value, list) else [value]:
+                saved.add(key, item)
+        form = cls(formdata=saved)
+    elif formdata is None:
+        form = cls(formdata=None, data={"applicant_name": user.name, "phone": user.phone})
+    else:
+        form = cls(formdata=formdata)
+    form.form_key.data = application.form_key if application else (form.form_key.data or uuid.uuid4().hex)
+    form.set_county_choices(all_counties())
+    if app_type == "mentoring":
+        form.set_mentor_choices(db.session.scalars(sa.select(Mentor).order_by(Mentor.sample, Mentor.name)).all())
+    if app_type == "loan":
+        form.set_rule_choices(rules.loan_rules())
+    return form
+
+
+HIDDEN_ON_RECEIPT = {
+    "csrf_token",
+    "form_key",
+    "consent",
+    "applicant_name",
+    "id_number",
+    "phone",
+    "county",
+    "township",
+    "uscc",
+}
+
+
+def answer_rows(form) -> list[tuple[str, str]]:
+    """(question, answer) pairs as the applicant gave them, for the receipt and the staff screens.
+
+    Personal numbers are left out; they are shown masked elsewhere.
+    """
+    rows = []
+    for f in form:
+        if f.name in HIDDEN_ON_RECEIPT or f.name in form.attachment_fields or f.name.startswith("statement_"):
+            continue
+        if re.fullmatch(r"co\d+_id", f.name):
+            continue
+        value = f.data
+        if f.type == "SelectField":
+            value = next((str(c.label) for c in f.choices if c.value == f.data), f.data)
+        if value in (None, ""):
+            continue
+        rows.append((str(f.label.text), str(value)))
+    return rows
+
+
+def attachment_label(kind: str) -> str:
+    return str(ATTACHMENT_KINDS.get(kind, kind))
