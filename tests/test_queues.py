@@ -367,3 +367,44 @@ def test_two_staff_claiming_at_once_exactly_one_wins(isolated_app):
     assert outcomes.count("won") == 1
     loser = next(o for o in outcomes if o != "won")
     assert "已被" in loser and "认领" in loser
+
+
+def status_of(client, url: str) -> int:
+    response = client.get(url)
+    response.close()
+    return response.status_code
+
+
+def test_a_unit_loses_an_application_the_moment_it_transfers_it(app, db, people):
+    """Regression: after 镇平县人社局 transferred an application, its staff could still open it and download a
+    补正 file uploaded after the transfer. Now every page and file URL answers 404 to the old unit, while a
+    co-reviewing unit keeps its own item."""
+    loan = submit_application(app, db, people["applicant"], "loan", county="411324", collateral="equipment")
+    number = db.session.get(Application, loan).tracking_no
+    old = lead_item(db, loan)
+    zp, xx, fin, applicant = (app.test_client() for _ in range(4))
+    for client, phone in ((zp, "13411110002"), (xx, "13411110004"), (fin, "13411110005"), (applicant, "13411110001")):
+        login(client, phone, "good-pass-2026")
+    act(zp, old.id, "claim")
+    act(zp, old.id, "transfer", unit="411323-hrss", reason="申请人已迁居西峡县")
+    new = lead_item(db, loan)
+    act(xx, new.id, "claim")
+    act(xx, new.id, "request_material", missing="近三个月银行流水", message="请补充")
+    token = csrf_token(applicant, f"/my/applications/{number}")
+    applicant.post(
+        f"/my/applications/{number}/supplement",
+        data={"csrf_token": token, "comment": "流水已上传", "files": [upload(PDF, "流水.pdf")]},
+        content_type="multipart/form-data",
+    )
+    files = db.session.get(Application, loan).attachments
+    assert {a.kind for a in files} == {"collateral", "supplement"}
+    urls = [f"/staff/items/{item_id}" for item_id in (old.id, new.id)]
+    urls += [f"/staff/items/{item_id}/files/{a.id}" for item_id in (old.id, new.id) for a in files]
+    assert {url: status_of(zp, url) for url in urls} == dict.fromkeys(urls, 404)
+    assert number not in text(zp.get("/staff/queue")) and number not in text(zp.get("/staff/queue/export.csv"))
+    assert number not in text(zp.get("/staff/queue?state=needs_material"))
+    # the new unit and the co-reviewing 镇平县财政局 see the application and every file, the 补正 included
+    co = next(i for i in queries.siblings(new) if i.unit.code == "411324-finance")
+    for client, item in ((xx, new), (fin, co)):
+        assert client.get(f"/staff/items/{item.id}").status_code == 200
+        assert [status_of(client, f"/staff/items/{item.id}/files/{a.id}") for a in files] == [200, 200]

@@ -14,8 +14,9 @@ from portal.catalog.models import Mentor, Park
 from portal.errors import InvalidTransition
 from portal.extensions import limiter
 from portal.notify.models import OutboxMessage
-from portal.visits import services as visits
+from portal.visits import operations as visits
 from portal.visits.models import Visit, VisitSignup
+from portal.visits.queries import mentoring_person_times
 from tests.helpers import csrf_token, login, make_user, submit_application, text
 
 DAY = date.today() + timedelta(days=10)
@@ -256,14 +257,14 @@ def test_record_counts_person_times_and_attendees_rate(ctx, db, people, monkeypa
     visit = booked(db, capacity=3)
     visits.sign_up(get(db, "13311110005"), visit.id)
     visits.sign_up(get(db, "13311110006"), visit.id)
-    before = visits.mentoring_person_times()
+    before = mentoring_person_times()
     with pytest.raises(InvalidTransition):
         visits.file_record(get(db, "13311110001"), visit.id, [], 0, "讲了直播带货", "")
     monkeypatch.setattr(visits, "local_now", lambda: datetime.combine(DAY, time(18)))
     a1 = get(db, "13311110005")
     record = visits.file_record(get(db, "13311110001"), visit.id, [a1.id], 4, "讲了直播带货和网店开户", "下周回访")
     assert record.attendees == 5
-    assert visits.mentoring_person_times() == before + 5
+    assert mentoring_person_times() == before + 5
     visits.rate(a1, visit.id, 5, "很实用")
     with pytest.raises(InvalidTransition):
         visits.rate(get(db, "13311110006"), visit.id, 4, "")  # signed up but did not come
@@ -434,3 +435,83 @@ def test_mentor_moves_and_cancels_on_the_page(app, db, people):
     other = app.test_client()
     login(other, "13311110002", "good-pass-2026")
     assert other.get(page).status_code == 404, "another mentor's visit does not exist for them"
+
+
+def _mentoring_item(app, db, topic="finance"):
+    from portal.queues.models import QueueItem
+
+    application_id = submit_application(app, db, get(db, "13311110005"), "mentoring", county="411324", topic=topic)
+    item = db.session.scalar(
+        sa.select(QueueItem).where(QueueItem.application_id == application_id, QueueItem.role == "lead")
+    )
+    staff = app.test_client()
+    login(staff, "13311110003", "good-pass-2026")
+    return application_id, item.id, staff
+
+
+def _staff_act(staff, item_id, action, **data):
+    token = csrf_token(staff, f"/staff/items/{item_id}")
+    return text(
+        staff.post(f"/staff/items/{item_id}/{action}", data={"csrf_token": token, **data}, follow_redirects=True)
+    )
+
+
+def test_a_seat_is_offered_only_where_the_application_may_be_decided(app, db, people):
+    """Regression: offering a seat approved an application without 受理 and closed the co-reviewing unit's
+    item with no opinion. Each refusal is named; nothing is offered until every condition holds."""
+    from portal.visits.models import VisitOffer
+
+    visit_id = booked_id(app, db, capacity=1)
+    past_id = booked_id(app, db, capacity=5, start="14:00", end="16:00")
+    db.session.execute(sa.update(Visit).where(Visit.id == past_id).values(day=date.today() - timedelta(days=1)))
+    db.session.commit()
+    application_id, item_id, staff = _mentoring_item(app, db, topic="ecommerce")  # co-reviewed by 政务大数据局
+
+    def offer(visit):
+        return _staff_act(staff, item_id, "offer", visit=str(visit))
+
+    assert "请先认领" in offer(visit_id)
+    _staff_act(staff, item_id, "claim")
+    assert "提出会审意见" in offer(visit_id)  # the co-reviewing unit has not given its opinion
+    from portal.queues.models import QueueItem
+
+    co = db.session.scalar(
+        sa.select(QueueItem).where(QueueItem.application_id == application_id, QueueItem.role == "co_review")
+    )
+    co_id, co_unit = co.id, co.unit.code
+    data_staff = app.test_client()
+    make_user(db, role="staff", phone="13311110009", name="大数据局", unit_code=co_unit)
+    login(data_staff, "13311110009", "good-pass-2026")
+    _staff_act(data_staff, co_id, "claim")
+    _staff_act(data_staff, co_id, "opinion", opinion="agree", opinion_text="")
+    assert "请先受理" in offer(visit_id)  # 受理 comes before any decision
+    _staff_act(staff, item_id, "accept")
+    assert "还没开始的走访" in offer(past_id)
+    signer = app.test_client()
+    login(signer, "13311110006", "good-pass-2026")
+    signer.post(f"/visits/{visit_id}/signup", data={"csrf_token": csrf_token(signer, f"/visits/{visit_id}")})
+    assert "已经满员" in offer(visit_id)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(VisitOffer)) == 0
+    assert db.session.get(Application, application_id).state == "accepted"
+    assert db.session.get(QueueItem, co_id).opinion == "agree"
+
+
+def test_an_accepted_seat_is_recorded_on_the_applications_timeline(app, db, people):
+    visit_id = booked_id(app, db, capacity=3)
+    application_id, item_id, staff = _mentoring_item(app, db)
+    _staff_act(staff, item_id, "claim")
+    _staff_act(staff, item_id, "accept")
+    assert "已把乡村行安排发给申请人" in _staff_act(staff, item_id, "offer", visit=str(visit_id))
+    number = db.session.get(Application, application_id).tracking_no
+    person = app.test_client()
+    login(person, "13311110005", "good-pass-2026")
+    from portal.visits.models import VisitOffer
+
+    offer = db.session.scalar(sa.select(VisitOffer).where(VisitOffer.application_id == application_id))
+    token = csrf_token(person, f"/my/applications/{number}")
+    person.post(f"/my/applications/{number}/offers/{offer.id}", data={"csrf_token": token, "answer": "accept"})
+    html = text(person.get(f"/my/applications/{number}"))
+    assert "已确认参加导师乡村行" in html and "安排导师乡村行" in html
+    assert db.session.get(Application, application_id).state == "approved"
+    again = person.post(f"/my/applications/{number}/offers/{offer.id}", data={"csrf_token": token, "answer": "no"})
+    assert "已经答复过了" in text(person.get(again.headers["Location"]))

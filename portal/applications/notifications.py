@@ -6,7 +6,7 @@ submission, an offered visit seat) the applicant hears of it the same way. Texts
 
 from __future__ import annotations
 
-from flask import Flask, url_for
+from flask import Flask
 
 from portal.applications import signals
 from portal.notify import messages
@@ -18,7 +18,7 @@ def tell_applicant(application, action: str, event=None, **_ignored) -> None:
     if action not in TOLD:
         return
     unit = getattr(event, "unit", None)
-    link = url_for("applications.detail", tracking_no=application.tracking_no) if application.tracking_no else None
+    link = f"/my/applications/{application.tracking_no}" if application.tracking_no else None
     messages.tell(
         f"applications/notify/{action}.txt",
         user_id=application.applicant_id,

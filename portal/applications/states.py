@@ -67,6 +67,7 @@ TRANSITIONS: dict[tuple[str, str], Move] = {
     # queue item may be decided); the applicant accepting the seat meets the request
     (ACCEPTED, "offer_visit"): Move(KEEP, STAFF),
     (ACCEPTED, "offer_accepted"): Move(APPROVED, APPLICANT),
+    (ACCEPTED, "offer_declined"): Move(KEEP, APPLICANT),
 }
 
 ACTIONS = {
@@ -82,6 +83,7 @@ ACTIONS = {
     "message": _l("留言"),
     "offer_visit": _l("安排导师乡村行"),
     "offer_accepted": _l("确认参加导师乡村行"),
+    "offer_declined": _l("谢绝导师乡村行"),
 }
 
 
@@ -91,6 +93,24 @@ def allowed(state: str, action: str) -> Move | None:
 
 def actions_from(state: str, by: str) -> list[str]:
     return [action for (s, action), move in TRANSITIONS.items() if s == state and move.by == by]
+
+
+def _checked_move(application: Application, action: str, actor: User | None) -> Move:
+    """The table's move for this action, if `actor` is the one who may make it (applicant, or staff)."""
+    move = allowed(application.state, action)
+    if move is None:
+        raise InvalidTransition(
+            _(
+                "这份申请现在是“%(state)s”，不能%(action)s。",
+                state=STATES[application.state],
+                action=ACTIONS.get(action, action),
+            )
+        )
+    if move.by == APPLICANT and (actor is None or actor.id != application.applicant_id):
+        raise NotAllowed()
+    if move.by == STAFF and (actor is None or actor.role != "staff"):
+        raise NotAllowed()
+    return move
 
 
 def transition(
@@ -105,19 +125,7 @@ def transition(
 
     The update is conditional on the state we read, so of two people acting at once exactly one wins.
     """
-    move = allowed(application.state, action)
-    if move is None:
-        raise InvalidTransition(
-            _(
-                "这份申请现在是“%(state)s”，不能%(action)s。",
-                state=STATES[application.state],
-                action=ACTIONS.get(action, action),
-            )
-        )
-    if move.by == APPLICANT and (actor is None or actor.id != application.applicant_id):
-        raise NotAllowed()
-    if move.by == STAFF and (actor is None or actor.role != "staff"):
-        raise NotAllowed()
+    move = _checked_move(application, action, actor)
     before = application.state
     if move.to == KEEP:
         after = before

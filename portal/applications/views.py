@@ -10,6 +10,7 @@ from portal.applications import operations, queries, states, uploads
 from portal.applications import rules as loan_rules
 from portal.applications.vocab import ATTACHMENT_KINDS
 from portal.catalog import vocab as catalog_vocab
+from portal.core import panels
 from portal.core.access import can
 from portal.core.actions import perform
 from portal.errors import InvalidInput, PortalError
@@ -90,24 +91,22 @@ def mine():
     return render_template("applications/mine.html", applications=queries.list_for_applicant(current_user))
 
 
-@bp.get("/my/applications/<tracking_no>")
-@login_required
-def detail(tracking_no: str):
-    application = queries.for_applicant(current_user, tracking_no)
+def _detail_page(application, comment: str = ""):
     return render_template(
         "applications/detail.html",
         application=application,
         can_withdraw=application.state in states.OPEN_STATES,
         needs_material=application.state == states.NEEDS_MATERIAL,
         kinds=ATTACHMENT_KINDS,
-        offers=_offers(application),
+        panels=panels.render("application.applicant", application, current_user),
+        comment=comment,
     )
 
 
-def _offers(application):
-    from portal.visits.queries import offers_for
-
-    return offers_for(application.id) if application.type == "mentoring" else []
+@bp.get("/my/applications/<tracking_no>")
+@login_required
+def detail(tracking_no: str):
+    return _detail_page(queries.for_applicant(current_user, tracking_no))
 
 
 @bp.get("/my/applications/<tracking_no>/receipt")
@@ -138,14 +137,7 @@ def supplement(tracking_no: str):
         db.session.rollback()
         flash(exc.message, "error")
         application = queries.for_applicant(current_user, tracking_no)
-        return render_template(
-            "applications/detail.html",
-            application=application,
-            can_withdraw=True,
-            needs_material=True,
-            kinds=ATTACHMENT_KINDS,
-            comment=request.form.get("comment", ""),
-        ), 400
+        return _detail_page(application, comment=request.form.get("comment", "")), 400
     except PortalError as exc:
         db.session.rollback()
         if exc.status == 404:

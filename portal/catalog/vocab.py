@@ -87,6 +87,28 @@ DEPTS = (
 )
 
 
+# What an application is about, as routing rules name it (the application forms offer the same choices).
+COURSE_TYPES = {
+    "skills": _l("技能培训"),
+    "practice": _l("创业实操"),
+    "roadshow": _l("项目路演"),
+    "sales": _l("销售对接"),
+    "tech_envoy": _l("科技特派员技术指导"),
+}
+
+APPLICANT_TYPES = {"individual": _l("个人创业"), "partnership": _l("合伙创业"), "smb": _l("小微企业")}
+
+COLLATERAL = {
+    "none": _l("无（申请免除反担保或由担保机构担保）"),
+    "equipment": _l("设备抵押"),
+    "forest": _l("林权抵押"),
+    "land": _l("集体土地使用权抵押"),
+    "franchise": _l("特种经营权质押"),
+    "receivables": _l("应收账款质押"),
+    "equity": _l("股权质押"),
+}
+
+
 def label(vocab: dict, code: str | None) -> str:
     if code is None:
         return ""

@@ -68,7 +68,7 @@ def decide_refusal(user, item: QueueItem, pending_units: list[str]) -> str | Non
     if problem:
         return problem
     if pending_units:
-        return _("还要等%(units)s提出会审意见，才能批准。", units="、".join(pending_units))
+        return _("还要等%(units)s提出会审意见，才能作决定。", units="、".join(pending_units))
     if item.application.state != app_states.ACCEPTED:
         return _("请先受理这份申请，再作决定。")
     return None

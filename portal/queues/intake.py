@@ -81,7 +81,7 @@ def new_item(
         application=application,
         unit=unit,
         role=role,
-        status=OPEN,
+        status=ITEM.initial,
         app_type=application.type,
         app_state=application.state,
         county_id=application.county_id,

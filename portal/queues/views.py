@@ -13,7 +13,8 @@ from portal.applications import states, uploads
 from portal.applications.vocab import ATTACHMENT_KINDS
 from portal.catalog import vocab as catalog_vocab
 from portal.catalog.services import all_counties, find_county
-from portal.core.access import can, require
+from portal.core import panels
+from portal.core.access import require
 from portal.core.actions import perform
 from portal.core.crypto import mask_id_number, mask_phone
 from portal.errors import NotFound
@@ -113,24 +114,9 @@ def item(item_id: int):
         colleagues=queries.colleague_load(queue_item.unit_id) if user.role == "staff" else [],
         units=queries.units(exclude_id=queue_item.unit_id),
         pending=queries.pending_co_reviews(queue_item),
-        offer_visits=_offer_visits(user, queue_item),
-        offers=_offers(application),
+        panels=panels.render("queue_item.staff", queue_item, user),
         read_only=user.role != "staff",
     )
-
-
-def _offer_visits(user, queue_item) -> list:
-    from portal.visits.queries import open_for_offers
-
-    if queue_item.application.type != "mentoring" or not can(user, "queue_item.decide", queue_item):
-        return []
-    return open_for_offers()
-
-
-def _offers(application) -> list:
-    from portal.visits.queries import offers_for
-
-    return offers_for(application.id) if application.type == "mentoring" else []
 
 
 ACTIONS = {

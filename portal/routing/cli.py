@@ -7,14 +7,14 @@ import json
 import click
 from flask.cli import with_appcontext
 
-from portal.applications import vocab
+from portal.catalog import vocab
 from portal.catalog.services import find_county
 from portal.routing import services
 from portal.routing.rules import Facts
 
 OPTIONS = {
     "course": vocab.COURSE_TYPES,
-    "topic": vocab.MENTORING_TOPICS,
+    "topic": vocab.EXPERTISE,
     "collateral": vocab.COLLATERAL,
     "applicant_type": vocab.APPLICANT_TYPES,
 }

@@ -1,11 +1,11 @@
-"""Routing an application inside its submit transaction, and explaining the decision."""
+"""The routing decision for a set of facts, with the rules and units from the database (the queues' intake
+turns an application into facts)."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 
-from portal.applications.models import Application
-from portal.catalog.models import County, Unit
+from portal.catalog.models import Unit
 from portal.content.models import get_rules
 from portal.extensions import db
 from portal.routing.rules import Decision, Facts, decide
@@ -13,20 +13,6 @@ from portal.routing.rules import Decision, Facts, decide
 
 def unit_codes() -> set[str]:
     return set(db.session.scalars(sa.select(Unit.code)))
-
-
-def facts_of(application: Application) -> Facts:
-    answers = application.answers or {}
-    county = db.session.get(County, application.county_id) if application.county_id else None
-    return Facts(
-        type=application.type,
-        county_code=county.code if county else None,
-        course=answers.get("course_type") or None,
-        topic=answers.get("topic") or None,
-        collateral=answers.get("collateral") or None,
-        applicant_type=answers.get("applicant_type") or None,
-        amount_wan=application.amount_wan,
-    )
 
 
 def decision_for(facts: Facts) -> Decision:

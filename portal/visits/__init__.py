@@ -6,8 +6,34 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
+    from portal.core import panels
     from portal.visits import access, states  # noqa: F401  (access registers the area's rules)
     from portal.visits.views import bp
 
     app.register_blueprint(bp)
+    panels.register("application.applicant", _offers_panel)
+    panels.register("queue_item.staff", _offer_form_panel)
     app.jinja_env.globals["visit_status"] = states.VISIT.label
+
+
+def _offers_panel(application, _user):
+    """On a mentoring applicant's page: the visit seats staff offered, to accept or decline."""
+    from portal.visits.queries import offers_for
+
+    if application.type != "mentoring":
+        return None
+    offers = [o for o in offers_for(application.id) if o.status == "offered"]
+    return ("visits/_offers_panel.html", {"offers": offers}) if offers else None
+
+
+def _offer_form_panel(item, user):
+    """On a mentoring application's queue item: the seats offered so far and, where the item may be decided,
+    the form to offer a seat on a visit that has places."""
+    from portal.core.access import can
+    from portal.visits.queries import offers_for, open_for_offers
+
+    application = item.application
+    if application.type != "mentoring" or item.role != "lead":
+        return None
+    visits = open_for_offers() if can(user, "queue_item.decide", item) else []
+    return "visits/_offer_form_panel.html", {"offers": offers_for(application.id), "offer_visits": visits}

@@ -1,11 +1,117 @@
-"""Reading visits for pages: the public calendar, one visit, offers made to an applicant."""
+"""Reading visits for pages: the public calendar, one visit, a mentor's own visits, what a unit must confirm,
+offers made to an applicant, and the person-times that count toward the plan's mentoring target."""
 
 from __future__ import annotations
 
-import sqlalchemy as sa
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from sqlalchemy.orm import selectinload
+
+from portal.accounts.models import User
+from portal.catalog.models import IncubationBase, Mentor, Park
+from portal.core.access import require
+from portal.errors import NotFound
 from portal.extensions import db
-from portal.visits.models import VisitOffer
+from portal.visits.models import Visit, VisitOffer, VisitRecord, VisitSignup
+from portal.visits.states import CONFIRMED, PENDING
+
+LOCAL = ZoneInfo("Asia/Shanghai")
+
+
+def local_now() -> datetime:
+    return datetime.now(LOCAL).replace(tzinfo=None)
+
+
+def describe(visit: Visit) -> str:
+    return _(
+        "%(day)s %(start)s–%(end)s 在%(place)s的走访",
+        day=f"{visit.day.month}月{visit.day.day}日",
+        start=visit.start_time.strftime("%H:%M"),
+        end=visit.end_time.strftime("%H:%M"),
+        place=visit.place_name,
+    )
+
+
+def short_when(visit: Visit) -> str:
+    return f"{visit.day.month}月{visit.day.day}日{visit.start_time.strftime('%H:%M')}"
+
+
+def mentor_of(user: User) -> Mentor:
+    """The directory entry of a mentor's account; anyone else: 404."""
+    if user is None or user.role != "mentor" or user.mentor is None:
+        raise NotFound()
+    return user.mentor
+
+
+def own_visit(user: User, visit_id: int) -> Visit:
+    mentor_of(user)
+    return require(user, "visit.manage", db.session.get(Visit, visit_id))
+
+
+def mentor_visits(mentor: Mentor) -> list[Visit]:
+    return list(
+        db.session.scalars(
+            sa.select(Visit).where(Visit.mentor_id == mentor.id).order_by(Visit.day.desc(), Visit.start_time)
+        )
+    )
+
+
+def places() -> tuple[list[Park], list[IncubationBase]]:
+    """The parks and bases a visit can go to, for the booking form."""
+    parks = db.session.scalars(sa.select(Park).options(selectinload(Park.county)).order_by(Park.name)).all()
+    bases = db.session.scalars(
+        sa.select(IncubationBase).options(selectinload(IncubationBase.county)).order_by(IncubationBase.name)
+    ).all()
+    return list(parks), list(bases)
+
+
+def pending_for(user: User) -> list[Visit]:
+    """Visits waiting for the confirmation of the user's unit."""
+    if user.role != "staff":
+        raise NotFound()
+    return list(
+        db.session.scalars(
+            sa.select(Visit)
+            .where(Visit.confirm_unit_id == user.unit_id, Visit.status == PENDING)
+            .order_by(Visit.day, Visit.start_time)
+        )
+    )
+
+
+def upcoming(county_id: int | None = None, topic: str | None = None, month: date | None = None) -> list[Visit]:
+    stmt = sa.select(Visit).where(Visit.status == CONFIRMED)
+    if month:
+        first = month.replace(day=1)
+        nxt = (first + timedelta(days=32)).replace(day=1)
+        stmt = stmt.where(Visit.day >= first, Visit.day < nxt)
+    else:
+        stmt = stmt.where(Visit.day >= local_now().date())
+    if county_id:
+        stmt = stmt.where(Visit.county_id == county_id)
+    visits = list(db.session.scalars(stmt.order_by(Visit.day, Visit.start_time, Visit.id)))
+    if topic:
+        visits = [v for v in visits if topic in (v.topics or [])]
+    return visits
+
+
+def public_visit(visit_id: int) -> Visit:
+    return require(None, "visit.view", db.session.get(Visit, visit_id))
+
+
+def signup_of(user: User, visit: Visit) -> VisitSignup | None:
+    return next((s for s in visit.signups if s.user_id == user.id), None)
+
+
+def has_started(visit: Visit) -> bool:
+    return datetime.combine(visit.day, visit.start_time) <= local_now()
+
+
+def open_for_offers() -> list[Visit]:
+    """Published visits that have not started and still have places: the ones staff may offer a seat on."""
+    return [v for v in upcoming() if v.seats_left > 0 and not has_started(v)]
 
 
 def offers_for(application_id: int) -> list[VisitOffer]:
@@ -16,8 +122,9 @@ def offers_for(application_id: int) -> list[VisitOffer]:
     )
 
 
-def open_for_offers():
-    """Published visits that have not started and still have places: the ones staff may offer a seat on."""
-    from portal.visits.services import upcoming
-
-    return [v for v in upcoming() if v.seats_left > 0]
+def mentoring_person_times(since: date | None = None) -> int:
+    """Each attendee of a filed visit record counts as one 创业辅导 person-time (for the dashboard)."""
+    stmt = sa.select(sa.func.coalesce(sa.func.sum(VisitRecord.attendees), 0)).join(Visit)
+    if since:
+        stmt = stmt.where(Visit.day >= since)
+    return int(db.session.scalar(stmt) or 0)

@@ -5,19 +5,15 @@ from __future__ import annotations
 import calendar as month_calendar
 from datetime import date
 
-import sqlalchemy as sa
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy.orm import selectinload
 
 from portal.catalog import vocab
-from portal.catalog.models import IncubationBase, Park
 from portal.catalog.services import all_counties, find_county
 from portal.core.actions import perform
-from portal.errors import NotFound, PortalError
-from portal.extensions import db
-from portal.visits import services
+from portal.visits import ical, operations, queries
+from portal.visits.booking import VisitInput
 from portal.visits.forms import DEST_KINDS, VisitForm
 
 bp = Blueprint("visits", __name__)
@@ -42,8 +38,8 @@ def index():
         notices.append(_("没有“%(value)s”这个主题，已显示全部。", value=topic[:20]))
         topic = None
     view = "month" if request.args.get("view") == "month" else "list"
-    month = _month(request.args.get("month")) or services.local_now().date().replace(day=1)
-    visits = services.upcoming(county.id if county else None, topic, month if view == "month" else None)
+    month = _month(request.args.get("month")) or queries.local_now().date().replace(day=1)
+    visits = queries.upcoming(county.id if county else None, topic, month if view == "month" else None)
     weeks = month_calendar.Calendar(firstweekday=0).monthdatescalendar(month.year, month.month)
     by_day: dict[date, list] = {}
     for visit in visits:
@@ -68,8 +64,8 @@ def index():
 
 @bp.get("/visits/<int:visit_id>")
 def detail(visit_id: int):
-    visit = services.public_visit(visit_id)
-    mine = services.signup_of(current_user, visit) if current_user.is_authenticated else None
+    visit = queries.public_visit(visit_id)
+    mine = queries.signup_of(current_user, visit) if current_user.is_authenticated else None
     waiting = [s for s in visit.signups if s.status == "waiting"]
     return render_template("visits/detail.html", visit=visit, mine=mine, waiting=waiting)
 
@@ -83,7 +79,7 @@ def _act(visit_id: int, action, done: str):
 @login_required
 def signup(visit_id: int):
     def go():
-        result = services.sign_up(current_user, visit_id)
+        result = operations.sign_up(current_user, visit_id)
         if result.status == "waiting":
             flash(_("名额已满，您已进入候补名单，有人退出会自动递补并通知您。"), "info")
 
@@ -93,7 +89,7 @@ def signup(visit_id: int):
 @bp.post("/visits/<int:visit_id>/cancel-signup")
 @login_required
 def cancel_signup(visit_id: int):
-    return _act(visit_id, lambda: services.cancel_signup(current_user, visit_id), _("已取消报名。"))
+    return _act(visit_id, lambda: operations.cancel_signup(current_user, visit_id), _("已取消报名。"))
 
 
 @bp.post("/visits/<int:visit_id>/rate")
@@ -105,7 +101,7 @@ def rate(visit_id: int):
         rating = 0
     return _act(
         visit_id,
-        lambda: services.rate(current_user, visit_id, rating, request.form.get("comment", "")),
+        lambda: operations.rate(current_user, visit_id, rating, request.form.get("comment", "")),
         _("谢谢您的评价。"),
     )
 
@@ -115,20 +111,17 @@ def rate(visit_id: int):
 
 def _visit_form(formdata=None, obj=None) -> VisitForm:
     form = VisitForm(formdata=formdata) if formdata is not None else VisitForm(obj=obj)
-    parks = db.session.scalars(sa.select(Park).options(selectinload(Park.county)).order_by(Park.name)).all()
-    bases = db.session.scalars(
-        sa.select(IncubationBase).options(selectinload(IncubationBase.county)).order_by(IncubationBase.name)
-    ).all()
+    parks, bases = queries.places()
     form.set_choices(all_counties(), parks, bases)
     return form
 
 
-def _input(form: VisitForm) -> services.VisitInput:
+def _input(form: VisitForm) -> VisitInput:
     kind, _sep, slug = (form.place_slug.data or "").partition(":")
     dest = form.dest_kind.data or ""
     if dest in ("park", "base") and kind and kind != dest:
         dest = kind  # the chosen place says what it is
-    return services.VisitInput(
+    return VisitInput(
         dest_kind=dest,
         county=form.county.data or "",
         township=form.township.data or "",
@@ -144,35 +137,16 @@ def _input(form: VisitForm) -> services.VisitInput:
     )
 
 
-def _run_form(form: VisitForm, action):
-    """Run a booking change: field problems go next to their fields, others are flashed. None when refused."""
-    try:
-        result = action()
-    except services.VisitErrors as exc:
-        db.session.rollback()
-        for name, message in exc.errors.items():
-            form[name].errors = [message]
-        return None
-    except PortalError as exc:
-        db.session.rollback()
-        if exc.status == 404:
-            raise
-        flash(exc.message, "error")
-        return None
-    db.session.commit()
-    return result
-
-
 def _change_visit(visit_id: int, action: str | None, form: VisitForm) -> str:
     """Cancel, file the record, or move one of the mentor's visits; returns what to tell the mentor."""
     if action == "cancel":
-        services.cancel(current_user, visit_id, request.form.get("reason", ""))
+        operations.cancel(current_user, visit_id, request.form.get("reason", ""))
         return _("走访已取消，已通知报名的人。")
     if action == "record":
         attended = [int(x) for x in request.form.getlist("attended") if x.isdigit()]
         raw_walk_ins = (request.form.get("walk_ins") or "0").strip()
         walk_ins = int(raw_walk_ins) if raw_walk_ins.isdigit() else -1
-        services.file_record(
+        operations.file_record(
             current_user,
             visit_id,
             attended,
@@ -181,42 +155,52 @@ def _change_visit(visit_id: int, action: str | None, form: VisitForm) -> str:
             request.form.get("follow_up", ""),
         )
         return _("辅导记录已保存。")
-    services.move(current_user, visit_id, _input(form))
+    operations.move(current_user, visit_id, _input(form))
     return _("时间已修改，已通知报名的人。")
 
 
 @bp.route("/mentor/visits", methods=["GET", "POST"])
 @login_required
 def mentor_desk():
-    mentor = services.mentor_of(current_user)
+    mentor = queries.mentor_of(current_user)
     form = _visit_form(request.form if request.method == "POST" else None)
     status = 200
     if request.method == "POST" and form.validate_on_submit():
-        visit = _run_form(form, lambda: services.book(current_user, _input(form)))
-        if visit is None:
-            status = 400
-        else:
-            flash(_("预约已提交，等%(unit)s确认后发布。", unit=visit.confirm_unit.name), "success")
+        booked = perform(
+            lambda: operations.book(current_user, _input(form)),
+            lambda visit: _("预约已提交，等%(unit)s确认后发布。", unit=visit.confirm_unit.name),
+            form=form,
+        )
+        if booked:
             return redirect(url_for("visits.mentor_desk"))
+        status = 400
     elif request.method == "POST":
         status = 400
-    visits = db.session.scalars(
-        sa.select(services.Visit)
-        .where(services.Visit.mentor_id == mentor.id)
-        .order_by(services.Visit.day.desc(), services.Visit.start_time)
-    ).all()
-    token = services.calendar_token(current_user)
-    db.session.commit()
-    feed = url_for("visits.feed", token=token, _external=True)
+    token = current_user.calendar_token
     return render_template(
-        "visits/mentor.html", form=form, visits=visits, mentor=mentor, feed=feed, kinds=DEST_KINDS
+        "visits/mentor.html",
+        form=form,
+        visits=queries.mentor_visits(mentor),
+        mentor=mentor,
+        feed=url_for("visits.feed", token=token, _external=True) if token else None,
+        kinds=DEST_KINDS,
     ), status
+
+
+@bp.post("/mentor/calendar")
+@login_required
+def renew_feed():
+    perform(
+        lambda: operations.ensure_calendar_token(current_user, renew=bool(current_user.calendar_token)),
+        _("日历订阅地址已生成；旧地址（如有）已失效。"),
+    )
+    return redirect(url_for("visits.mentor_desk"))
 
 
 @bp.route("/mentor/visits/<int:visit_id>", methods=["GET", "POST"])
 @login_required
 def mentor_visit(visit_id: int):
-    visit = services.own_visit(current_user, visit_id)
+    visit = queries.own_visit(current_user, visit_id)
     form = _visit_form(request.form if request.method == "POST" else None)
     if request.method == "GET":
         form.day.data, form.start.data, form.end.data = visit.day, visit.start_time, visit.end_time
@@ -224,25 +208,22 @@ def mentor_visit(visit_id: int):
     status = 200
     # Only some of the form's fields are posted here (time, or a reason); CSRF is checked for every POST anyway.
     if request.method == "POST":
-        done = _run_form(form, lambda: _change_visit(visit_id, request.form.get("action"), form))
-        if done is None:
-            status = 400
-        else:
-            flash(done, "success")
+        if perform(lambda: _change_visit(visit_id, request.form.get("action"), form), lambda done: done, form=form):
             return redirect(url_for("visits.mentor_visit", visit_id=visit_id))
-    visit = services.own_visit(current_user, visit_id)
+        status = 400
+    visit = queries.own_visit(current_user, visit_id)
     return render_template(
         "visits/mentor_visit.html",
         visit=visit,
         form=form,
-        can_record=visit.status == "confirmed" and services.local_now().date() >= visit.day,
+        can_record=visit.status == "confirmed" and queries.local_now().date() >= visit.day,
     ), status
 
 
 @bp.get("/mentor/calendar/<token>.ics")
 def feed(token: str):
     return Response(
-        services.ical_for_token(token),
+        ical.feed(token),
         mimetype="text/calendar",
         headers={"Content-Disposition": "inline; filename=visits.ics", "Cache-Control": "no-store"},
     )
@@ -254,9 +235,7 @@ def feed(token: str):
 @bp.get("/staff/visits")
 @login_required
 def staff_pending():
-    if current_user.role != "staff":
-        raise NotFound()
-    return render_template("visits/staff.html", visits=services.pending_for(current_user))
+    return render_template("visits/staff.html", visits=queries.pending_for(current_user))
 
 
 @bp.post("/staff/visits/<int:visit_id>/decide")
@@ -264,7 +243,7 @@ def staff_pending():
 def staff_decide(visit_id: int):
     confirm = request.form.get("decision") == "confirm"
     perform(
-        lambda: services.decide(current_user, visit_id, confirm, request.form.get("note", "")),
+        lambda: operations.decide(current_user, visit_id, confirm, request.form.get("note", "")),
         _("已确认并发布。") if confirm else _("已退回，导师会收到原因。"),
     )
     return redirect(url_for("visits.staff_pending"))
@@ -277,7 +256,7 @@ def offer(item_id: int):
         visit_id = int(request.form.get("visit", "0"))
     except ValueError:
         visit_id = 0
-    perform(lambda: services.offer_seat(current_user, item_id, visit_id), _("已把乡村行安排发给申请人。"))
+    perform(lambda: operations.offer_seat(current_user, item_id, visit_id), _("已把乡村行安排发给申请人。"))
     return redirect(url_for("queues.item", item_id=item_id))
 
 
@@ -286,7 +265,7 @@ def offer(item_id: int):
 def respond(tracking_no: str, offer_id: int):
     accept = request.form.get("answer") == "accept"
     perform(
-        lambda: services.respond_offer(current_user, tracking_no, offer_id, accept),
+        lambda: operations.respond_offer(current_user, tracking_no, offer_id, accept),
         _("已确认参加，报名成功。") if accept else _("已谢绝这次安排。"),
     )
     return redirect(url_for("applications.detail", tracking_no=tracking_no))
