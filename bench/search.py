@@ -29,39 +29,30 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import os
-import platform
 import random
 import re
-import resource
 import shutil
 import statistics
 import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 
+import harness
 import yaml
+from harness import Goal, Samples
+from whoosh import highlight
+from whoosh import index as whoosh_index
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from portal.search.analyzer import cut
+from portal.search.documents import searchable_text
+from portal.search.index import State, make_schema
+from portal.search.index import writer_options as portal_writer_options
+from portal.search.services import _run, build_query
 
-from whoosh import highlight  # noqa: E402
-from whoosh import index as whoosh_index  # noqa: E402
-
-from portal import create_app  # noqa: E402
-from portal.search.analyzer import cut  # noqa: E402
-from portal.search.documents import searchable_text  # noqa: E402
-from portal.search.index import State, make_schema  # noqa: E402
-from portal.search.index import writer_options as portal_writer_options  # noqa: E402
-from portal.search.services import _run, build_query  # noqa: E402
-
-CONTENT = ROOT / "content"
+CONTENT = harness.ROOT / "content"
 
 BUILD_RATE_GOAL = 300.0  # documents/s
 P95_GOAL_MS = 30.0
@@ -351,93 +342,30 @@ class CorpusMaker:
 
 # ---------------------------------------------------------------------------------------------- queries
 
-REAL_TERMS = [
-    "担保贷款",
-    "创业担保贷款",
-    "林权贷款",
-    "林权抵押",
-    "贴息",
-    "财政贴息",
-    "反担保",
-    "一次性创业补贴",
-    "创业补贴",
-    "电商培训",
-    "创业培训",
-    "创业实训",
-    "培训补贴",
-    "孵化基地",
-    "创业孵化",
-    "星创天地",
-    "众创空间",
-    "示范园区",
-    "示范项目",
-    "返乡创业",
-    "凤归中原",
-    "创业导师",
-    "乡村行",
-    "导师乡村行",
-    "香菇",
-    "食用菌",
-    "玉雕",
-    "直播带货",
-    "猕猴桃",
-    "艾草",
-    "中医药",
-    "月季",
-    "电子商务",
-    "乡村旅游",
-    "合作社",
-    "家庭农场",
-    "大学生创业",
-    "小微企业",
-    "人社局",
-    "贷款额度",
-    "申请材料",
-    "营业执照",
-    "奖补",
-    "场地租金",
-    "物业管理费",
-]
-COMBOS = [
-    "西峡 孵化",
-    "镇平 玉雕",
-    "内乡 电商",
-    "南召 艾草",
-    "淅川 乡村旅游",
-    "方城 合作社",
-    "社旗 培训",
-    "唐河 贷款",
-    "新野 纺织",
-    "桐柏 香菇",
-    "邓州 创业补贴",
-    "宛城区 众创空间",
-    "卧龙区 孵化基地",
-    "担保贷款 贴息",
-    "创业担保贷款 申请材料",
-    "返乡创业 示范园区 奖补",
-    "电商 直播 培训",
-    "林权 抵押 贷款",
-    "创业导师 乡村行 西峡",
-    "孵化基地 场地 补贴",
-    "大学生 创业 贷款",
-]
-NO_HIT = [
-    "量子计算",
-    "火箭发射",
-    "深海捕捞",
-    "滑雪场",
-    "北极熊",
-    "比特币挖矿",
-    "航空母舰",
-    "芯片光刻",
-    "潜水艇",
-    "zzyzx",
-    "冰川旅游",
-    "核电站 补贴",
-    "海盗 贷款",
-    "宇航员 培训",
-    "沙漠 冲浪",
-]
+
+def _listed(text: str, separator: str = r"\||\n") -> list[str]:
+    """Queries are separated by "|" or a line break (the words of one query by spaces)."""
+    return re.split(separator, text.strip())
+
+
+REAL_TERMS = _listed(
+    """
+担保贷款 创业担保贷款 林权贷款 林权抵押 贴息 财政贴息 反担保 一次性创业补贴 创业补贴 电商培训 创业培训 创业实训
+培训补贴 孵化基地 创业孵化 星创天地 众创空间 示范园区 示范项目 返乡创业 凤归中原 创业导师 乡村行 导师乡村行 香菇
+食用菌 玉雕 直播带货 猕猴桃 艾草 中医药 月季 电子商务 乡村旅游 合作社 家庭农场 大学生创业 小微企业 人社局
+贷款额度 申请材料 营业执照 奖补 场地租金 物业管理费
+""",
+    r"\s+",
+)
+COMBOS = _listed("""
+西峡 孵化|镇平 玉雕|内乡 电商|南召 艾草|淅川 乡村旅游|方城 合作社|社旗 培训|唐河 贷款|新野 纺织|桐柏 香菇
+邓州 创业补贴|宛城区 众创空间|卧龙区 孵化基地|担保贷款 贴息|创业担保贷款 申请材料|返乡创业 示范园区 奖补
+电商 直播 培训|林权 抵押 贷款|创业导师 乡村行 西峡|孵化基地 场地 补贴|大学生 创业 贷款
+""")
+NO_HIT = _listed("""
+量子计算|火箭发射|深海捕捞|滑雪场|北极熊|比特币挖矿|航空母舰|芯片光刻|潜水艇|zzyzx|冰川旅游|核电站 补贴
+海盗 贷款|宇航员 培训|沙漠 冲浪
+""")
 
 
 def make_queries(vocab: Vocabulary, corpus: list[dict], n: int, seed: int) -> list[str]:
@@ -489,19 +417,8 @@ class Build:
 
 
 @dataclass
-class Latency:
-    label: str
-    samples_ms: list[float]
+class Latency(Samples):
     hits: Counter = field(default_factory=Counter)
-
-    def pct(self, p: float) -> float:
-        values = sorted(self.samples_ms)
-        k = max(0, min(len(values) - 1, round(p / 100 * len(values) + 0.5) - 1))  # nearest rank
-        return values[k]
-
-    @property
-    def max(self) -> float:
-        return max(self.samples_ms)
 
 
 def dir_bytes(directory: Path) -> int:
@@ -588,21 +505,12 @@ def core_search(searcher, text: str) -> int:
 def time_queries(label: str, queries: list[str], run) -> Latency:
     for q in queries[:WARMUP_QUERIES]:
         run(q)
-    latency = Latency(label, [])
+    latency = Latency(label)
     for q in queries:
-        start = time.perf_counter()
-        total = run(q)
-        latency.samples_ms.append((time.perf_counter() - start) * 1000)
+        ms, total = harness.timed(run, q)
+        latency.ms.append(ms)
         latency.hits["with hits" if total else "no hits"] += 1
     return latency
-
-
-@contextlib.contextmanager
-def portal_app(data_dir: Path, database: str) -> Iterator:
-    data_dir.mkdir(parents=True, exist_ok=True)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database, "SECRET_KEY": "bench", "PORTAL_DATA_DIR": str(data_dir)})
-    with app.app_context():
-        yield app
 
 
 def install_generation(data_dir: Path, built: Path) -> None:
@@ -620,7 +528,8 @@ def full_search_latency(queries: list[str], data_dir: Path) -> Latency:
     from portal.extensions import db
     from portal.search import services
 
-    with portal_app(data_dir, f"sqlite:///{data_dir / 'full.sqlite3'}") as app:
+    app = harness.portal_app(f"sqlite:///{data_dir / 'full.sqlite3'}", data_dir)
+    with app.app_context():
         db.create_all()
 
         def run(q: str) -> int:
@@ -689,27 +598,17 @@ class PortalPath:
     queries: Latency
 
 
-def portal_update_visibility(data_dir: Path, trials: int, queries: list[str]) -> PortalPath:
+def portal_update_visibility(trials: int, queries: list[str]) -> PortalPath:
     """The real path on SQLite: migrate, load content, rebuild, rename a policy, poll services.search every 20 ms."""
     import sqlalchemy as sa
-    from flask_migrate import upgrade
 
-    from portal.content.loader import apply_content, read_content
     from portal.extensions import db
     from portal.policies.models import Policy
     from portal.search import documents, index, services
 
-    with portal_app(data_dir, f"sqlite:///{data_dir / 'portal.sqlite3'}") as app:
-        upgrade()
-        content = read_content(str(CONTENT))
-        if content.problems:
-            raise RuntimeError(f"content has problems: {content.problems[:3]}")
-        apply_content(content)
-        db.session.commit()
+    with harness.throwaway_portal("sqlite", "search") as app, app.app_context():
         store = index.for_app(app)
-        start = time.perf_counter()
-        store.rebuild()
-        rebuild_ms = (time.perf_counter() - start) * 1000
+        rebuild_ms, _ = harness.timed(store.rebuild)
         lengths: dict[str, list[int]] = {}
         for kind, obj in documents.iter_all():
             lengths.setdefault(kind, []).append(len(documents.to_document(kind, obj)["body"]))
@@ -748,50 +647,13 @@ def portal_update_visibility(data_dir: Path, trials: int, queries: list[str]) ->
 # ---------------------------------------------------------------------------------------------- report
 
 
-@dataclass
-class Goal:
-    text: str
-    met: bool
-    figure: str
-
-
 def latency_row(lat: Latency) -> str:
-    return (
-        f"  {lat.label:<40} {lat.pct(50):7.1f} {lat.pct(95):7.1f} {lat.pct(99):7.1f} {lat.max:7.1f}   "
-        f"{lat.hits['with hits']}/{lat.hits['no hits']}"
-    )
+    return f"  {lat.row(44, 1)}   {lat.hits['with hits']}/{lat.hits['no hits']}"
 
 
 def slowest(lat: Latency, queries: list[str], n: int = 5) -> str:
-    worst = sorted(zip(lat.samples_ms, queries, strict=True), reverse=True)[:n]
+    worst = sorted(zip(lat.ms, queries, strict=True), reverse=True)[:n]
     return "    slowest: " + ", ".join(f"{q} {ms:.0f} ms" for ms, q in worst)
-
-
-def load() -> str:
-    return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
-
-
-class CpuShare:
-    """How much CPU other processes used while we ran: the machine is shared, so say how busy it was."""
-
-    def __init__(self):
-        self.start = self._sample()
-
-    @staticmethod
-    def _sample() -> tuple[float, float, float]:
-        busy = 0.0
-        with contextlib.suppress(OSError), open("/proc/stat") as stat:
-            values = [int(x) for x in stat.readline().split()[1:]]
-            busy = (sum(values[:8]) - values[3] - values[4]) / os.sysconf("SC_CLK_TCK")
-        own = sum(t for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN) for t in resource.getrusage(who)[:2])
-        return time.monotonic(), busy, own
-
-    def others(self) -> str:
-        (t0, busy0, own0), (t1, busy1, own1) = self.start, self._sample()
-        if not busy1:
-            return "CPU use of other processes unknown (no /proc/stat)"
-        share = max(0.0, (busy1 - busy0) - (own1 - own0)) / (t1 - t0)
-        return f"other processes used {share:.2f} of {os.cpu_count()} cores on average during the run"
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -805,7 +667,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="other writers to compare with the portal's, comma-separated: 1 (one process), 2 (procs=2, merged) "
         "or 2m (procs=2, multisegment); empty for none (default 1,2)",
     )
-    parser.add_argument("--strict", action="store_true", help="exit 1 when a goal is missed")
+    harness.add_common_arguments(parser, db=False, json_file=False)
     args = parser.parse_args(argv)
     others = [p.strip() for p in args.procs.split(",") if p.strip()]
     if not all(re.fullmatch(r"\d+m?", w) and int(w.rstrip("m")) >= 1 for w in others):
@@ -816,15 +678,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    cpu = CpuShare()
-    print(
-        f"search benchmark — {datetime.now():%Y-%m-%d %H:%M}, {platform.node()}, {os.cpu_count()} CPUs, "
-        f"Python {platform.python_version()}, {load()}"
-    )
+    cpu = harness.CpuShare()
+    harness.header("search.py")
     print(f"command: .venv/bin/python bench/search.py {' '.join(argv if argv is not None else sys.argv[1:])}".rstrip())
     with tempfile.TemporaryDirectory(prefix="bench-search-") as tmp_name:
         tmp = Path(tmp_name)
-        with portal_app(tmp / "vocab", "sqlite://"):
+        with harness.portal_app("sqlite://", tmp / "vocab").app_context():
             vocab = load_vocabulary()
         start = time.perf_counter()
         docs = CorpusMaker(vocab, args.seed).corpus(args.docs)
@@ -865,13 +724,13 @@ def main(argv: list[str] | None = None) -> int:
         raw = raw_update_visibility(main_build.directory, docs, VISIBILITY_TRIALS)
         install_generation(tmp / "full", main_build.directory)
         full = full_search_latency(queries, tmp / "full")
-        real = portal_update_visibility(tmp / "portal", VISIBILITY_TRIALS, queries)
+        real = portal_update_visibility(VISIBILITY_TRIALS, queries)
 
     print(
         f"\nqueries: {len(queries)} fixed queries, {WARMUP_QUERIES} warm-up first; ms; "
         "with hits/without (on page 1 of the all-words query)"
     )
-    print(f"  {'':<40} {'p50':>7} {'p95':>7} {'p99':>7} {'max':>7}   hits")
+    print(f"  {harness.row_header(44)}   hits")
     print(latency_row(core) + f"   ({len(docs)} documents)")
     print(slowest(core, queries))
     full.label = "services.search() (fallbacks, suggestions)"
@@ -930,13 +789,11 @@ def main(argv: list[str] | None = None) -> int:
             f"{max(real.visible_ms):.0f} ms",
         ),
     ]
-    print(f"\nmachine: {cpu.others()}; {load()}")
-    print("\ngoals")
-    for goal in goals:
-        print(f"  [{'met' if goal.met else 'MISSED':>6}] {goal.text}: {goal.figure}")
+    print(f"\nmachine: {cpu.others()}; {harness.load_average()}")
+    harness.print_goals(goals)
     missed = [g for g in goals if not g.met]
     return 1 if missed and args.strict else 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(harness.run(main))
