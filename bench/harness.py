@@ -4,7 +4,7 @@
   when it answers on 127.0.0.1:5432); `throwaway_portal` builds one — SQLite in a temporary directory, or
   ``bench_<name>_<random>`` created as ``postgres@127.0.0.1:5432`` and dropped ``WITH (FORCE)`` at the end — with
   its own ``PORTAL_DATA_DIR``, migrated and loaded with content/ (and indexed for search when asked).
-- Servers: `Gunicorn` serves an app with ``gunicorn -w 4 -b 127.0.0.1:<free port>`` (sync workers) in its own
+- Servers: `gunicorn` serves an app with ``gunicorn -w 4 -b 127.0.0.1:<free port>`` (sync workers) in its own
   process group, stopped on every exit (SIGTERM, then SIGKILL to the group after 30 s).
 - Load and timing: `wrk` runs the load generator with bench/wrk_report.lua and parses its ``BENCH`` line;
   `timed` is the in-process stopwatch; `Samples` holds latencies and their nearest-rank percentiles.
@@ -197,71 +197,47 @@ def http_get(url: str, timeout: float = 10.0) -> tuple[int, bytes]:
         return exc.code, exc.read()
 
 
-class Gunicorn:
-    """`gunicorn -w 4 -b 127.0.0.1:<port> <app>` in its own process group, always stopped on exit."""
+@contextlib.contextmanager
+def gunicorn(app: str, cwd: Path, env: dict[str, str], label: str, timeout: float = 60.0) -> Iterator[str]:
+    """`gunicorn -w 4 -b 127.0.0.1:<free port> <app>` in its own process group, answering; yields its base URL.
 
-    def __init__(self, app: str, cwd: Path, env: dict[str, str], label: str) -> None:
-        self.app, self.cwd, self.env, self.label = app, cwd, env, label
-        with socket.socket() as sock:
-            sock.bind((HOST, 0))
-            self.port = sock.getsockname()[1]
-        self.base_url = f"http://{HOST}:{self.port}"
-        self.log_path: Path | None = None
-        self.proc: subprocess.Popen[bytes] | None = None
+    Stopped on every exit: SIGTERM to the master (graceful), then SIGKILL to the process group after 30 s."""
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        port = sock.getsockname()[1]
+    base_url = f"http://{HOST}:{port}"
+    cmd = [venv_tool("gunicorn"), "-w", str(WORKERS), "-b", f"{HOST}:{port}", app]
+    with tempfile.TemporaryFile() as log:
+        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
 
-    def __enter__(self) -> Gunicorn:
-        cmd = [venv_tool("gunicorn"), "-w", str(WORKERS), "-b", f"{HOST}:{self.port}", self.app]
-        # The child keeps its own copy of the log's file descriptor; ours closes with the block.
-        with tempfile.NamedTemporaryFile("w", prefix="bench-gunicorn-", suffix=".log", delete=False) as log:
-            self.log_path = Path(log.name)
-            self.proc = subprocess.Popen(
-                cmd, cwd=self.cwd, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-            )
+        def failed(why: str) -> BenchError:
+            log.seek(0)
+            tail = log.read().decode(errors="replace").splitlines()[-30:]
+            return BenchError(f"gunicorn ({label}) {why}:\n" + "\n".join(tail))
+
         try:
-            self._wait_until_answering()
-        except BaseException:
-            self.stop()
-            raise
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self.stop()
-
-    def _wait_until_answering(self, timeout: float = 60.0) -> None:
-        assert self.proc is not None
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise BenchError(f"gunicorn ({self.label}) exited with {self.proc.returncode}:\n{self.log_tail()}")
-            try:
-                http_get(self.base_url + "/", timeout=2)
-                return
-            except OSError:
+            deadline = time.monotonic() + timeout
+            while True:
+                if proc.poll() is not None:
+                    raise failed(f"exited with {proc.returncode}")
+                if time.monotonic() > deadline:
+                    raise failed(f"did not answer within {timeout:.0f} s")
+                with contextlib.suppress(OSError):
+                    http_get(base_url + "/", timeout=2)
+                    break
                 time.sleep(0.2)
-        raise BenchError(f"gunicorn ({self.label}) did not answer within {timeout:.0f} s:\n{self.log_tail()}")
-
-    def log_tail(self, lines: int = 30) -> str:
-        if self.log_path is None or not self.log_path.exists():
-            return ""
-        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-
-    def stop(self) -> None:
-        """SIGTERM to the master (graceful), then SIGKILL to the process group if it lingers."""
-        proc, self.proc = self.proc, None
-        if proc is None:
-            return
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                # Master and workers share a process group (start_new_session); the master is not reaped yet,
-                # so the group id is still ours.
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(timeout=10)
-        if self.log_path is not None:
-            self.log_path.unlink(missing_ok=True)
+            yield base_url
+        finally:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+                try:
+                    proc.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    # Master and workers share a process group (start_new_session); the master is not reaped yet,
+                    # so the group id is still ours.
+                    with contextlib.suppress(ProcessLookupError):
+                        os.killpg(proc.pid, signal.SIGKILL)
+                    proc.wait(timeout=10)
 
 
 # ---------------------------------------------------------------------------------------------- load and timing

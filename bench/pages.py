@@ -83,14 +83,14 @@ def portal_routes(base_url: str) -> dict[str, str]:
     }
 
 
-def measure(app, hello: harness.Gunicorn, args: argparse.Namespace) -> tuple[list[Result], Baseline]:
+def measure(app, hello: str, args: argparse.Namespace) -> tuple[list[Result], Baseline]:
     """hello, the portal's routes, hello again."""
     env = harness.server_env(app)
-    with harness.Gunicorn("wsgi:app", harness.ROOT, env, "portal") as portal:
-        routes = portal_routes(portal.base_url)
-        results = [load(hello.base_url, "hello", "/", args)]
-        results += [load(portal.base_url, name, path, args) for name, path in routes.items()]
-        results.append(load(hello.base_url, "hello/end", "/", args))
+    with harness.gunicorn("wsgi:app", harness.ROOT, env, "portal") as portal:
+        routes = portal_routes(portal)
+        results = [load(hello, "hello", "/", args)]
+        results += [load(portal, name, path, args) for name, path in routes.items()]
+        results.append(load(hello, "hello/end", "/", args))
     if args.profile:
         profile = [sys.executable, str(harness.BENCH / "profile_pages.py"), *routes.values()]
         proc = subprocess.run(profile, cwd=harness.ROOT, env=env, capture_output=True, text=True, check=False)
@@ -161,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     started = harness.header("pages.py", wrk_version.stdout.split(" [")[0])
     kinds = harness.databases(args.db)
     runs, missed = [], []
-    with harness.Gunicorn("hello_app:app", harness.BENCH, harness.server_env(), "hello") as hello:
+    with harness.gunicorn("hello_app:app", harness.BENCH, harness.server_env(), "hello") as hello:
         for kind in kinds:
             database = {"sqlite": "SQLite", "postgres": "PostgreSQL"}[kind]
             print(f"\n== {database}: preparing the database", flush=True)
