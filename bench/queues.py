@@ -299,7 +299,7 @@ def time_queries(app, unit: dict, reps: int, want_plans: bool) -> tuple[list[Tim
         for label, counts, call, note, is_page in measured:
             timing = measure(Timing(label, counts=counts, page=is_page, note=note), call, reps)
             timings.append(timing)
-            print(f"    {timing.line()}", flush=True)
+            print(timing.line(), flush=True)
             if want_plans and not counts:
                 plans[label] = plan_of(db.engine, call)
     return timings, plans
@@ -455,32 +455,37 @@ def claim_race(app, unit: dict, n_items: int, workers: int, seed: int) -> ClaimR
 
 
 def run_database(kind: str, rows: int, args: argparse.Namespace) -> DatabaseRun:
+    """Load, time and race on one throwaway database, printing each figure as it comes."""
     from portal.extensions import db
 
-    print(f"[{kind}] migrating and loading content/ …", flush=True)
+    print(f"\n== {kind}: migrating and loading content/ …", flush=True)
     with harness.throwaway_portal(kind, "queues", PAGE_CACHE=False) as app:
         run = DatabaseRun(db=kind)
         with app.app_context(), db.engine.connect() as conn:
             pg = kind == "postgres"
             run.version = conn.exec_driver_sql("SHOW server_version").scalar() if pg else sqlite3.sqlite_version
+        print(f"{kind} {run.version}")
         run.load = load_data(app, rows, args.seed, args.pg_load if kind == "postgres" else "insert")
         with app.app_context():
             run.sizes, run.unit = table_sizes(db.engine), pick_unit(db)
             db.session.remove()
         u = run.unit
-        print(
-            f"  unit: {u['code']} {u['name']}: {u['items']:,} items, {u['open_items']:,} open "
-            f"(biggest unit overall: {u['biggest_unit']})"
-        )
-        print(f"  timing queue_page, {args.reps} repetitions each (db.session.remove() before each) …", flush=True)
+        print("sizes: " + ", ".join(f"{k} {v}" for k, v in run.sizes.items()))
+        print(f"unit: {u['code']} {u['name']}: {u['items']:,} items, {u['open_items']:,} open", end="; ")
+        print(f"biggest unit overall: {u['biggest_unit']}")
+        print(f"\n{args.reps} timed calls each after {WARMUP} warm-ups, db.session.remove() before each; ms")
+        print(harness.row_header(first="query") + "  rows  note", flush=True)
         run.timings, run.plans = time_queries(app, u, args.reps, args.explain)
-        print(f"  claim race: {args.workers} workers × {args.claim_items:,} items …", flush=True)
+        print(f"\nclaim race: {args.workers} workers × {args.claim_items:,} items …", flush=True)
         run.claims = c = claim_race(app, u, args.claim_items, args.workers, args.seed)
         print(
-            f"    {c.wins:,} claims in {c.seconds:.2f} s = {c.wins / c.seconds:.1f} claims/s, "
-            f"{c.attempts / c.seconds:.1f} attempts/s; losses {c.losses:,}, errors {c.errors}, "
-            f"double claims {c.double_claims}"
+            f"claims: {c.workers} workers, {c.items:,} items: {c.wins:,} wins "
+            f"(per worker {', '.join(map(str, c.wins_per_worker))}), {c.losses:,} losses, {c.errors} errors; "
+            f"{c.seconds:.2f} s = {c.wins / c.seconds:.1f} claims/s, {c.attempts / c.seconds:.1f} attempts/s; "
+            f"double claims {c.double_claims}" + (f"\n  first error: {c.error_sample}" if c.error_sample else "")
         )
+        for name, plan in run.plans.items():
+            print(f"\n-- plan: {name}\n{plan}")
     return run
 
 
@@ -514,31 +519,6 @@ def check_goals(run: DatabaseRun) -> list[Goal]:
     return goals
 
 
-def print_run(run: DatabaseRun) -> None:
-    load, u = run.load, run.unit
-    print(f"\n== {run.db} {run.version} ==")
-    print(
-        f"load ({load['method']}): {load['applications']:,} applications, {load['queue_items']:,} queue items, "
-        f"{load['users']:,} users in {load['seconds']} s = {load['rows_per_s']:,} rows/s; "
-        f"{load['analyze']} {load['analyze_seconds']} s"
-    )
-    print("sizes: " + ", ".join(f"{k} {v}" for k, v in run.sizes.items()))
-    print(f"unit: {u['code']} ({u['items']:,} items, {u['open_items']:,} open); biggest unit: {u['biggest_unit']}")
-    print(harness.row_header(first="query") + "  rows  note")
-    for t in run.timings:
-        print(t.line())
-    if c := run.claims:
-        print(
-            f"claims: {c.workers} workers, {c.items:,} items: {c.wins:,} wins "
-            f"(per worker {', '.join(map(str, c.wins_per_worker))}), {c.losses:,} losses, {c.errors} errors; "
-            f"{c.seconds:.2f} s = {c.wins / c.seconds:.1f} claims/s, {c.attempts / c.seconds:.1f} attempts/s"
-        )
-        if c.error_sample:
-            print(f"  first error: {c.error_sample}")
-    for name, plan in run.plans.items():
-        print(f"\n-- plan: {name}\n{plan}")
-
-
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pg-rows", type=int, default=1_000_000, help="applications on PostgreSQL")
@@ -560,7 +540,6 @@ def main(argv: list[str] | None = None) -> int:
     runs, goals = [], []
     for kind in harness.databases(args.db):
         run = run_database(kind, args.rows or (args.pg_rows if kind == "postgres" else args.sqlite_rows), args)
-        print_run(run)
         runs.append(run)
         goals += check_goals(run)
     harness.print_goals(goals)
