@@ -26,6 +26,7 @@ from dataclasses import asdict, dataclass, field
 from urllib.parse import quote, unquote
 
 import harness
+import profile_pages
 from harness import Baseline, Goal
 
 WARMUP_REQUESTS = 2 * harness.WORKERS  # per route, so that every worker has most likely seen it
@@ -85,16 +86,13 @@ def portal_routes(base_url: str) -> dict[str, str]:
 
 def measure(app, hello: str, args: argparse.Namespace) -> tuple[list[Result], Baseline]:
     """hello, the portal's routes, hello again."""
-    env = harness.server_env(app)
-    with harness.gunicorn("wsgi:app", harness.ROOT, env, "portal") as portal:
+    with harness.gunicorn("wsgi:app", harness.ROOT, harness.server_env(app), "portal") as portal:
         routes = portal_routes(portal)
         results = [load(hello, "hello", "/", args)]
         results += [load(portal, name, path, args) for name, path in routes.items()]
         results.append(load(hello, "hello/end", "/", args))
     if args.profile:
-        profile = [sys.executable, str(harness.BENCH / "profile_pages.py"), *routes.values()]
-        proc = subprocess.run(profile, cwd=harness.ROOT, env=env, capture_output=True, text=True, check=False)
-        print(proc.stdout + proc.stderr, flush=True)
+        profile_pages.profile(app, list(routes.values()))
     return results, Baseline("hello", results[0].rps, results[-1].rps)
 
 
