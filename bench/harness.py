@@ -98,29 +98,6 @@ def databases(choice: str) -> list[str]:
     return kinds
 
 
-@contextlib.contextmanager
-def throwaway_database(kind: str, name: str) -> Iterator[tuple[str, str]]:
-    """(SQLAlchemy URL, data directory) of an empty database; both are removed at exit."""
-    with tempfile.TemporaryDirectory(prefix=f"bench-{name}-") as tmp:
-        if kind == "sqlite":
-            yield f"sqlite:///{tmp}/bench.sqlite3", tmp
-            return
-        import sqlalchemy as sa
-
-        db_name = f"bench_{name}_{secrets.token_hex(4)}"
-        admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-        try:
-            with admin.connect() as conn:
-                conn.exec_driver_sql(f'CREATE DATABASE "{db_name}"')
-            try:
-                yield sa.make_url(PG_ADMIN_URL).set(database=db_name).render_as_string(hide_password=False), tmp
-            finally:
-                with admin.connect() as conn:
-                    conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
-        finally:
-            admin.dispose()
-
-
 def portal_app(url: str, data_dir: str | Path, **config: object):
     from portal import create_app
 
@@ -129,43 +106,54 @@ def portal_app(url: str, data_dir: str | Path, **config: object):
     return create_app({**settings, **config})
 
 
-def load_portal(app, *, search_index: bool = False) -> None:
-    """Migrate, load content/ (as `flask content load` and tests/conftest.py do), and build the search index."""
+@contextlib.contextmanager
+def throwaway_portal(kind: str, name: str, *, search_index: bool = False, **config: object) -> Iterator:
+    """The portal's app on a new database: migrated, content/ loaded (as `flask content load` and tests/conftest.py
+    do), and indexed for search when asked. The database and the data directory are removed at exit."""
+    import sqlalchemy as sa
     from flask_migrate import upgrade
 
     from portal.content.loader import apply_content, read_content
     from portal.extensions import db
     from portal.search import index
 
-    with app.app_context():
-        upgrade()
-        content = read_content(str(ROOT / "content"))
-        if content.problems:
-            raise BenchError("content/ has problems: " + "; ".join(str(p) for p in content.problems[:5]))
-        apply_content(content)
-        db.session.commit()
-        db.session.remove()
-        db.engine.dispose()  # a server in another process may use the database next
-        if search_index:
-            store = index.for_app(app)
-            store.rebuild()
-            store.close()
+    with contextlib.ExitStack() as stack:
+        data_dir = stack.enter_context(tempfile.TemporaryDirectory(prefix=f"bench-{name}-"))
+        url = f"sqlite:///{data_dir}/bench.sqlite3"
+        if kind == "postgres":
+            db_name = f"bench_{name}_{secrets.token_hex(4)}"
+            admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+            stack.callback(admin.dispose)
 
+            def admin_sql(sql: str) -> None:
+                with admin.connect() as conn:
+                    conn.exec_driver_sql(sql)
 
-@contextlib.contextmanager
-def throwaway_portal(kind: str, name: str, *, search_index: bool = False, **config: object) -> Iterator:
-    """The portal's app on a throwaway database with content/ loaded; its engine is disposed before the drop."""
-    from portal.extensions import db
-
-    with throwaway_database(kind, name) as (url, data_dir):
+            admin_sql(f'CREATE DATABASE "{db_name}"')
+            stack.callback(admin_sql, f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
+            url = sa.make_url(PG_ADMIN_URL).set(database=db_name).render_as_string(hide_password=False)
         app = portal_app(url, data_dir, **config)
-        try:
-            load_portal(app, search_index=search_index)
-            yield app
-        finally:
+
+        @stack.callback
+        def close() -> None:  # before the drop
             with app.app_context():
                 db.session.remove()
                 db.engine.dispose()
+
+        with app.app_context():
+            upgrade()
+            content = read_content(str(ROOT / "content"))
+            if content.problems:
+                raise BenchError("content/ has problems: " + "; ".join(str(p) for p in content.problems[:5]))
+            apply_content(content)
+            db.session.commit()
+            db.session.remove()
+            db.engine.dispose()  # a server in another process may use the database next
+            if search_index:
+                store = index.for_app(app)
+                store.rebuild()
+                store.close()
+        yield app
 
 
 def server_env(app=None) -> dict[str, str]:
