@@ -1,7 +1,7 @@
 """Profile portal routes in-process: time per request, SQL statements per request and where the time goes.
 
-`bench/pages.py --profile` runs this with the benchmark's database environment after the load test; it also runs
-alone against whatever DATABASE_URL / PORTAL_DATA_DIR the environment names::
+`bench/pages.py --profile` runs `profile` on its throwaway database after the load test; this file also runs alone
+against whatever DATABASE_URL / PORTAL_DATA_DIR the environment names::
 
     .venv/bin/python bench/profile_pages.py --requests 50 / '/bases/?county=%E9%95%87%E5%B9%B3%E5%8E%BF'
 
@@ -17,12 +17,12 @@ import pstats
 import sys
 import time
 from collections import Counter
-from pathlib import Path
 from urllib.parse import unquote
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+import harness
+import sqlalchemy as sa
+
+ROOT = harness.ROOT
 
 # (marker in a code object's file name, bucket) — first match wins.
 BUCKETS: tuple[tuple[str, str], ...] = (
@@ -120,25 +120,27 @@ def profile_route(client, path: str, requests: int, counter: StatementCounter, s
             print(f"    {statement[:160]}")
 
 
+def profile(app, paths: list[str], requests: int = 50, show_sql: bool = False) -> None:
+    counter = StatementCounter()
+    sa.event.listen(sa.engine.Engine, "before_cursor_execute", counter)
+    try:
+        driver = app.config["SQLALCHEMY_DATABASE_URI"].split(":")[0]
+        print(f"In-process profile ({requests} requests per path, {driver})")
+        for path in paths:
+            profile_route(app.test_client(), path, requests, counter, show_sql)
+    finally:
+        sa.event.remove(sa.engine.Engine, "before_cursor_execute", counter)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("paths", nargs="+", help="paths to request, URL-encoded, e.g. /bases/?county=...")
     parser.add_argument("--requests", type=int, default=50, help="requests per path (default 50)")
     parser.add_argument("--sql", action="store_true", help="also list the SQL statements of one request")
     args = parser.parse_args(argv)
-
-    import sqlalchemy as sa
-
     from portal import create_app
 
-    counter = StatementCounter()
-    sa.event.listen(sa.engine.Engine, "before_cursor_execute", counter)
-    app = create_app()
-    client = app.test_client()
-    driver = app.config["SQLALCHEMY_DATABASE_URI"].split(":")[0]
-    print(f"In-process profile ({args.requests} requests per path, {driver})")
-    for path in args.paths:
-        profile_route(client, path, args.requests, counter, args.sql)
+    profile(create_app(), args.paths, args.requests, args.sql)
     return 0
 
 

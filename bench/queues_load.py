@@ -27,8 +27,9 @@ import sqlalchemy as sa
 BATCH = 20_000
 PASSWORD_HASH = "!bench-no-login"  # noqa: S105 - not an argon2 hash: these users cannot log in
 
-TYPES = (("training", 40), ("mentoring", 30), ("loan", 30))
-STATES = (("submitted", 35), ("accepted", 30), ("needs_material", 10), ("approved", 15), ("rejected", 10))
+# Weighted choices: value -> relative weight.
+TYPES = {"training": 40, "mentoring": 30, "loan": 30}
+STATES = {"submitted": 35, "accepted": 30, "needs_material": 10, "approved": 15, "rejected": 10}
 OPEN_STATES = frozenset({"submitted", "accepted", "needs_material"})
 LOAN_CO_REVIEW_SHARE = 0.40
 TRANSFER_SHARE = 0.01
@@ -36,37 +37,25 @@ DUE_SPREAD_DAYS = 60
 
 # Rough relative population of the 13 county-level areas (the five functional zones get ZONE_WEIGHT each).
 COUNTY_WEIGHTS = {
-    "411302": 100,  # 宛城区
-    "411303": 90,  # 卧龙区
-    "411321": 60,  # 南召县
-    "411322": 100,  # 方城县
-    "411323": 45,  # 西峡县
-    "411324": 90,  # 镇平县
-    "411325": 60,  # 内乡县
-    "411326": 70,  # 淅川县
-    "411327": 60,  # 社旗县
-    "411328": 130,  # 唐河县
-    "411329": 70,  # 新野县
-    "411330": 45,  # 桐柏县
-    "411381": 150,  # 邓州市
-}
+    "411302": 100, "411303": 90, "411321": 60, "411322": 100, "411323": 45,  # 宛城区 卧龙区 南召县 方城县 西峡县
+    "411324": 90, "411325": 60, "411326": 70, "411327": 60,  # 镇平县 内乡县 淅川县 社旗县
+    "411328": 130, "411329": 70, "411330": 45, "411381": 150,  # 唐河县 新野县 桐柏县 邓州市
+}  # fmt: skip
 ZONE_WEIGHT = 15
 
-# Answers that decide co-review, with how often applicants pick them (None = nothing that adds a unit).
-COURSES = ((None, 90), ("tech_envoy", 10))
-TOPICS = ((None, 30), ("agriculture", 25), ("technology", 15), ("tax", 10), ("planning", 10), ("ecommerce", 10))
-COLLATERAL = ((None, 90), ("forest", 10))
-
+# The answer that decides co-review, per type: (answers key, routing fact, how often applicants pick each value);
+# None = nothing that adds a unit.
+ANSWERS = {
+    "training": ("course_type", "course", {None: 90, "tech_envoy": 10}),
+    "mentoring": ("topic", "topic", {None: 30, "agriculture": 25, "technology": 15, "tax": 10, "planning": 10,
+                                     "ecommerce": 10}),
+    "loan": ("collateral", "collateral", {None: 90, "forest": 10}),
+}  # fmt: skip
 TYPE_CODES = {"training": "PX", "mentoring": "FD", "loan": "DB"}
 
 
-def _picker(options: tuple[tuple[object, int], ...]):
-    values = [v for v, _ in options]
-    cum, total = [], 0
-    for _, weight in options:
-        total += weight
-        cum.append(total)
-    return values, cum
+def _choices(rng: random.Random, options: dict, k: int = 1) -> list:
+    return rng.choices(list(options), weights=list(options.values()), k=k)
 
 
 @dataclass
@@ -87,20 +76,28 @@ class LoadStats:
     users: int = 0
     applications: int = 0
     queue_items: int = 0
-    seconds: float = 0.0
-    analyze_seconds: float = 0.0
-    method: str = ""
 
     @property
     def rows(self) -> int:
         return self.users + self.applications + self.queue_items
 
-    @property
-    def rows_per_second(self) -> float:
-        return self.rows / self.seconds if self.seconds else 0.0
-
 
 # ---------------------------------------------------------------- users
+
+
+def _users(conn: sa.Connection, users: sa.Table, people: list[tuple[str, str, str, int | None, bool]]) -> None:
+    """Insert (phone, name, role, unit id, unit lead) users that cannot log in."""
+    now = datetime.now(UTC)
+    rows = [
+        {
+            "phone": phone, "name": name, "role": role, "unit_id": unit_id, "is_unit_lead": lead,
+            "password_hash": PASSWORD_HASH, "full_personal_data": False, "mentor_id": None, "active": True,
+            "phone_verified_at": now, "last_login_at": None, "session_version": 1, "created_at": now, "updated_at": now,
+        }
+        for phone, name, role, unit_id, lead in people
+    ]  # fmt: skip
+    for start in range(0, len(rows), BATCH):
+        conn.execute(users.insert(), rows[start : start + BATCH])
 
 
 def insert_users(
@@ -108,43 +105,10 @@ def insert_users(
 ) -> tuple[list[int], dict[int, list[int]]]:
     """Applicants plus `staff_per_unit` staff in every unit (the first is the unit lead). Returns their ids."""
     users = tables["user_account"]
-    now = datetime.now(UTC)
-    base = {
-        "password_hash": PASSWORD_HASH,
-        "full_personal_data": False,
-        "mentor_id": None,
-        "active": True,
-        "phone_verified_at": now,
-        "last_login_at": None,
-        "session_version": 1,
-        "created_at": now,
-        "updated_at": now,
-    }
-    rows = [
-        {
-            **base,
-            "phone": f"139{i:08d}",
-            "name": f"申请人{i}",
-            "role": "applicant",
-            "unit_id": None,
-            "is_unit_lead": False,
-        }
-        for i in range(applicants)
-    ]
+    people = [(f"139{i:08d}", f"申请人{i}", "applicant", None, False) for i in range(applicants)]
     for n, (_code, unit_id) in enumerate(sorted(unit_ids.items())):
-        for k in range(staff_per_unit):
-            rows.append(
-                {
-                    **base,
-                    "phone": f"137{n:04d}{k:04d}",
-                    "name": f"工作人员{n}-{k}",
-                    "role": "staff",
-                    "unit_id": unit_id,
-                    "is_unit_lead": k == 0,
-                }
-            )
-    for start in range(0, len(rows), BATCH):
-        conn.execute(users.insert(), rows[start : start + BATCH])
+        people += [(f"137{n:04d}{k:04d}", f"工作人员{n}-{k}", "staff", unit_id, k == 0) for k in range(staff_per_unit)]
+    _users(conn, users, people)
     applicant_ids = list(conn.scalars(sa.select(users.c.id).where(users.c.role == "applicant").order_by(users.c.id)))
     staff: dict[int, list[int]] = {}
     for user_id, unit_id in conn.execute(
@@ -156,30 +120,9 @@ def insert_users(
 
 def add_staff(conn: sa.Connection, users: sa.Table, unit_id: int, count: int, tag: str) -> list[int]:
     """`count` more staff users in one unit (for the claim race). Returns their ids."""
-    now = datetime.now(UTC)
-    rows = [
-        {
-            "phone": f"136{unit_id:04d}{k:04d}",
-            "name": f"{tag}{k}",
-            "password_hash": PASSWORD_HASH,
-            "role": "staff",
-            "unit_id": unit_id,
-            "is_unit_lead": False,
-            "full_personal_data": False,
-            "mentor_id": None,
-            "active": True,
-            "phone_verified_at": now,
-            "last_login_at": None,
-            "session_version": 1,
-            "created_at": now,
-            "updated_at": now,
-        }
-        for k in range(count)
-    ]
-    conn.execute(users.insert(), rows)
-    return list(
-        conn.scalars(sa.select(users.c.id).where(users.c.phone.in_([r["phone"] for r in rows])).order_by(users.c.id))
-    )
+    phones = [f"136{unit_id:04d}{k:04d}" for k in range(count)]
+    _users(conn, users, [(phone, f"{tag}{k}", "staff", unit_id, False) for k, phone in enumerate(phones)])
+    return list(conn.scalars(sa.select(users.c.id).where(users.c.phone.in_(phones)).order_by(users.c.id)))
 
 
 # ---------------------------------------------------------------- applications and queue items
@@ -189,42 +132,24 @@ class Generator:
     """Applications and their queue items, batch by batch, reproducible from the seed."""
 
     def __init__(self, world: World, seed: int) -> None:
-        from portal.routing.rules import Facts, decide
-
         self.world = world
         self.rng = random.Random(seed)
-        self._facts, self._decide = Facts, decide
         self._decisions: dict[tuple, tuple[str, list[str], str]] = {}
-        self._unit_code_set = set(world.unit_ids)
-        codes = [code for _id, code in world.counties]
-        self.county_cum = []
-        total = 0
-        for code in codes:
-            total += COUNTY_WEIGHTS.get(code, ZONE_WEIGHT)
-            self.county_cum.append(total)
-        self.types = _picker(TYPES)
-        self.states = _picker(STATES)
-        self.courses = _picker(COURSES)
-        self.topics = _picker(TOPICS)
-        self.collateral = _picker(COLLATERAL)
+        self.county_weights = [COUNTY_WEIGHTS.get(code, ZONE_WEIGHT) for _id, code in world.counties]
         self.seq = dict.fromkeys(TYPE_CODES, 0)
         self.next_item_id = 1
         self.city_hrss = world.unit_ids.get("city-hrss")
 
     def _decision(self, app_type: str, county_code: str, answer: tuple[str, str] | None) -> tuple[str, list[str], str]:
+        from portal.routing.rules import Facts, decide
+
         key = (app_type, county_code, answer)
         if key not in self._decisions:
-            kwargs = {answer[0]: answer[1]} if answer else {}
-            decision = self._decide(
-                self._facts(type=app_type, county_code=county_code, **kwargs), self.world.rules, self._unit_code_set
-            )
+            facts = Facts(type=app_type, county_code=county_code, **dict([answer] if answer else []))
+            decision = decide(facts, self.world.rules, set(self.world.unit_ids))
             explanation = json.dumps(decision.as_dict(), ensure_ascii=False)
             self._decisions[key] = (decision.lead, decision.co_review, explanation)
         return self._decisions[key]
-
-    def _pick(self, options) -> object:
-        values, cum = options
-        return self.rng.choices(values, cum_weights=cum)[0]
 
     def batches(self, total: int, batch: int = BATCH) -> Iterator[tuple[list[dict], list[dict]]]:
         """(applications, queue items) for ids 1..total, `batch` applications at a time."""
@@ -234,30 +159,17 @@ class Generator:
     def _batch(self, first_id: int, end_id: int) -> tuple[list[dict], list[dict]]:
         rng, world = self.rng, self.world
         n = end_id - first_id
-        counties = rng.choices(world.counties, cum_weights=self.county_cum, k=n)
-        types = rng.choices(self.types[0], cum_weights=self.types[1], k=n)
-        app_states = rng.choices(self.states[0], cum_weights=self.states[1], k=n)
-        year = world.today.year
+        counties = rng.choices(world.counties, weights=self.county_weights, k=n)
+        types, app_states = _choices(rng, TYPES, n), _choices(rng, STATES, n)
         apps: list[dict] = []
         items: list[dict] = []
         for offset in range(n):
             app_id = first_id + offset
             county_id, county_code = counties[offset]
             app_type, state = types[offset], app_states[offset]
-            answers: dict[str, str] = {}
-            answer = None
-            if app_type == "training":
-                course = self._pick(self.courses)
-                if course:
-                    answers["course_type"], answer = course, ("course", course)
-            elif app_type == "mentoring":
-                topic = self._pick(self.topics)
-                if topic:
-                    answers["topic"], answer = topic, ("topic", topic)
-            else:
-                collateral = self._pick(self.collateral)
-                if collateral:
-                    answers["collateral"], answer = collateral, ("collateral", collateral)
+            key, fact, options = ANSWERS[app_type]
+            value = _choices(rng, options)[0]
+            answers, answer = ({key: value}, (fact, value)) if value else ({}, None)
             lead_code, co_codes, explanation = self._decision(app_type, county_code, answer)
             if app_type == "loan" and rng.random() >= LOAN_CO_REVIEW_SHARE:
                 co_codes = []
@@ -271,7 +183,7 @@ class Generator:
             apps.append(
                 {
                     "id": app_id,
-                    "tracking_no": f"NY-{year}-{TYPE_CODES[app_type]}-{self.seq[app_type]:06d}",
+                    "tracking_no": f"NY-{world.today.year}-{TYPE_CODES[app_type]}-{self.seq[app_type]:06d}",
                     "type": app_type,
                     "state": state,
                     "resume_state": "accepted" if state == "needs_material" and rng.random() < 0.5 else None,
@@ -294,108 +206,56 @@ class Generator:
                 }
             )
             due = world.today + timedelta(days=rng.randint(-DUE_SPREAD_DAYS, DUE_SPREAD_DAYS))
-            lead_unit = world.unit_ids[lead_code]
-            transferred = self.city_hrss is not None and lead_unit != self.city_hrss and rng.random() < TRANSFER_SHARE
-            if transferred:
-                items.append(
-                    self._item(
-                        app_id,
-                        lead_unit,
-                        "lead",
-                        "transferred",
-                        app_type,
-                        state,
-                        county_id,
-                        due,
-                        explanation,
-                        submitted,
-                        claimed=True,
-                    )
-                )
-                lead_unit, from_unit = self.city_hrss, world.unit_ids[lead_code]
-            else:
-                from_unit = None
-            status = "closed" if final else "open"
+            common = {"application_id": app_id, "app_type": app_type, "app_state": state, "county_id": county_id,
+                      "due_date": due, "explanation": explanation, "created_at": submitted}  # fmt: skip
+            lead_unit, from_unit = world.unit_ids[lead_code], None
+            if self.city_hrss is not None and lead_unit != self.city_hrss and rng.random() < TRANSFER_SHARE:
+                items.append(self._item(common, lead_unit, "lead", "transferred", claimed=True))
+                lead_unit, from_unit = self.city_hrss, lead_unit
             claimed = final or state != "submitted" or rng.random() < 0.2
-            items.append(
-                self._item(
-                    app_id,
-                    lead_unit,
-                    "lead",
-                    status,
-                    app_type,
-                    state,
-                    county_id,
-                    due,
-                    explanation,
-                    submitted,
-                    claimed=claimed,
-                    from_unit=from_unit,
-                    decided=decided,
-                )
-            )
+            status = "closed" if final else "open"
+            item = self._item(common, lead_unit, "lead", status, claimed=claimed, from_unit=from_unit, decided=decided)
+            items.append(item)
             for code in co_codes:
                 opinion = final or rng.random() < 0.3
-                items.append(
-                    self._item(
-                        app_id,
-                        world.unit_ids[code],
-                        "co_review",
-                        "closed" if opinion else "open",
-                        app_type,
-                        state,
-                        county_id,
-                        due,
-                        explanation,
-                        submitted,
-                        claimed=opinion or rng.random() < 0.5,
-                        opinion=opinion,
-                        decided=decided,
-                    )
+                claimed = opinion or rng.random() < 0.5
+                status = "closed" if opinion else "open"
+                unit_id = world.unit_ids[code]
+                item = self._item(
+                    common, unit_id, "co_review", status, claimed=claimed, opinion=opinion, decided=decided
                 )
+                items.append(item)
         return apps, items
 
     def _item(
         self,
-        app_id: int,
+        common: dict,
         unit_id: int,
         role: str,
         status: str,
-        app_type: str,
-        state: str,
-        county_id: int,
-        due: date,
-        explanation: str,
-        submitted: datetime,
         *,
         claimed: bool,
         from_unit: int | None = None,
         opinion: bool = False,
         decided: datetime | None = None,
     ) -> dict:
-        rng, world = self.rng, self.world
-        staff = world.staff_by_unit.get(unit_id) or [None]
-        claimer = rng.choice(staff) if claimed else None
+        rng, world, submitted = self.rng, self.world, common["created_at"]
+        claimer = rng.choice(world.staff_by_unit.get(unit_id) or [None]) if claimed else None
         claimed_at = submitted + timedelta(seconds=rng.randrange(60, 86400)) if claimer else None
         closed_at = None
         if status != "open":
             closed_at = decided or (submitted + timedelta(seconds=rng.randrange(3600, 10 * 86400)))
             closed_at = min(closed_at, world.now)
         paused = None
-        if status == "open" and state == "needs_material":
+        if status == "open" and common["app_state"] == "needs_material":
             paused = world.today - timedelta(days=rng.randint(0, 20))
-        item_id = self.next_item_id
         self.next_item_id += 1
         return {
-            "id": item_id,
-            "application_id": app_id,
+            "id": self.next_item_id - 1,
+            **common,
             "unit_id": unit_id,
             "role": role,
             "status": status,
-            "app_type": app_type,
-            "app_state": state,
-            "county_id": county_id,
-            "due_date": due,
             "paused_since": paused,
             "claimed_by_id": claimer,
             "claimed_at": claimed_at,
@@ -404,12 +264,10 @@ class Generator:
             "opinion_text": None,
             "opinion_by_id": claimer if opinion else None,
             "opinion_at": closed_at if opinion else None,
-            "explanation": explanation,  # already JSON text; decoded for the Core path
             "reminded_on": None,
-            "created_at": submitted,
             "closed_at": closed_at,
             "version": 1,
-        }
+        }  # "explanation" is already JSON text; decoded for the Core path
 
 
 # ---------------------------------------------------------------- writers
@@ -417,17 +275,16 @@ class Generator:
 
 def _copy(conn: sa.Connection, table: sa.Table, rows: list[dict], json_columns: set[str]) -> None:
     columns = [c.name for c in table.columns]
-    sql = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
     cursor = conn.connection.driver_connection.cursor()
     try:
-        with cursor.copy(sql) as copy:
+        with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(
                     [
-                        (v if isinstance(v, str) or v is None else json.dumps(v, ensure_ascii=False))
-                        if name in json_columns
-                        else v
-                        for name, v in ((name, row[name]) for name in columns)
+                        json.dumps(row[name], ensure_ascii=False)
+                        if name in json_columns and not (isinstance(row[name], str) or row[name] is None)
+                        else row[name]
+                        for name in columns
                     ]
                 )
     finally:
@@ -444,11 +301,10 @@ def load(
     engine: sa.Engine, tables: dict[str, sa.Table], world: World, total: int, seed: int, method: str, progress=print
 ) -> LoadStats:
     """Generate and write `total` applications with their queue items; one transaction per batch."""
-    stats = LoadStats(users=len(world.applicant_ids) + sum(len(v) for v in world.staff_by_unit.values()), method=method)
+    stats = LoadStats(users=len(world.applicant_ids) + sum(len(v) for v in world.staff_by_unit.values()))
     writer = _copy if method == "copy" else _insert
     generator = Generator(world, seed)
-    started = time.perf_counter()
-    last_report = started
+    started = last_report = time.perf_counter()
     for apps, items in generator.batches(total):
         with engine.begin() as conn:
             writer(conn, tables["application"], apps, {"answers"})
@@ -463,16 +319,12 @@ def load(
                 f"({now - started:.0f} s)"
             )
     with engine.begin() as conn:
-        counters = tables["tracking_counter"]
         year = world.today.year
-        conn.execute(
-            counters.insert(),
-            [{"year": year, "type_code": TYPE_CODES[t], "value": generator.seq[t]} for t in TYPE_CODES],
-        )
+        counters = [{"year": year, "type_code": code, "value": generator.seq[t]} for t, code in TYPE_CODES.items()]
+        conn.execute(tables["tracking_counter"].insert(), counters)
         if engine.dialect.name == "postgresql":
             for name in ("application", "queue_item"):
                 conn.exec_driver_sql(
                     f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), (SELECT max(id) FROM {name}))"  # noqa: S608
                 )
-    stats.seconds = time.perf_counter() - started
     return stats

@@ -1,1 +1,0 @@
-"""admin area of the portal."""

@@ -1,1 +1,0 @@
-"""dashboard area of the portal."""
