@@ -55,9 +55,6 @@ class User(UserMixin, TimestampMixin, Base):
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"
 
-    def has_role(self, *roles: str) -> bool:
-        return self.role in roles
-
 
 class OneTimeCode(Base):
     """A six-digit code sent by SMS, stored only as a hash."""

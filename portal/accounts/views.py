@@ -45,7 +45,6 @@ def login():
         if user is None:
             form.password.errors.append(_("手机号或密码不对。"))
         else:
-            db.session.commit()
             session.clear()  # a fresh session on login: nothing carried over from before
             session.permanent = True
             login_user(user, remember=form.remember.data)
@@ -67,7 +66,6 @@ def _send_code(phone_form, purpose: str) -> bool:
     if not phone_form.validate():
         return False
     services.send_code(phone_form.phone.data, purpose)
-    db.session.commit()
     flash(_("验证码已发送到 %(phone)s，10 分钟内有效。", phone=phone_form.phone.data), "success")
     return True
 
@@ -90,11 +88,9 @@ def register():
             try:
                 user = services.register(form.phone.data, form.name.data, form.password.data, form.code.data)
             except InvalidInput as exc:
-                db.session.commit()  # keep the count of wrong code attempts
                 getattr(form, exc.details.get("field", "code")).errors.append(exc.message)
                 status = 400
             else:
-                db.session.commit()
                 session.clear()
                 session.permanent = True
                 login_user(user)
@@ -115,7 +111,6 @@ def change_password():
         except InvalidInput as exc:
             getattr(form, exc.details.get("field", "current")).errors.append(exc.message)
         else:
-            db.session.commit()
             login_user(current_user)  # stay logged in here; other sessions end
             flash(_("密码已修改，其他设备上的登录已失效。"), "success")
             return redirect(url_for("home.index"))
@@ -139,11 +134,9 @@ def reset():
             try:
                 services.reset_password(form.phone.data, form.code.data, form.password.data)
             except InvalidInput as exc:
-                db.session.commit()
                 getattr(form, exc.details.get("field", "code")).errors.append(exc.message)
                 status = 400
             else:
-                db.session.commit()
                 flash(_("密码已重设，请用新密码登录。"), "success")
                 return redirect(url_for("accounts.login"))
         else:

@@ -12,7 +12,6 @@ from portal.accounts.models import User
 from portal.applications import rules, states
 from portal.applications.forms import FORMS, add_loan_extras
 from portal.applications.models import Application, Attachment
-from portal.applications.vocab import ATTACHMENT_KINDS
 from portal.catalog.models import Mentor
 from portal.catalog.services import all_counties
 from portal.core.access import require
@@ -118,7 +117,3 @@ def answer_rows(form) -> list[tuple[str, str]]:
             continue
         rows.append((str(f.label.text), str(value)))
     return rows
-
-
-def attachment_label(kind: str) -> str:
-    return str(ATTACHMENT_KINDS.get(kind, kind))

@@ -91,10 +91,6 @@ def allowed(state: str, action: str) -> Move | None:
     return TRANSITIONS.get((state, action))
 
 
-def actions_from(state: str, by: str) -> list[str]:
-    return [action for (s, action), move in TRANSITIONS.items() if s == state and move.by == by]
-
-
 def _checked_move(application: Application, action: str, actor: User | None) -> Move:
     """The table's move for this action, if `actor` is the one who may make it (applicant, or staff)."""
     move = allowed(application.state, action)

@@ -49,9 +49,5 @@ def require(user, name: str, obj=None):
     return obj
 
 
-def names() -> list[str]:
-    return sorted(_RULES)
-
-
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["can"] = lambda name, obj=None: can(current_user, name, obj)

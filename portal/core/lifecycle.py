@@ -33,9 +33,6 @@ class Lifecycle:
     def allowed(self, state: str, action: str) -> str | None:
         return self.moves.get((state, action))
 
-    def may(self, obj, action: str) -> bool:
-        return self.allowed(getattr(obj, self.column), action) is not None
-
     def label(self, state: str | None) -> str:
         return str(self.labels.get(state, state or ""))
 

@@ -69,14 +69,3 @@ def deliver_pending(limit: int = 100) -> int:
             log.warning("sending outbox message %s failed: %r", message_id, exc)
         db.session.commit()
     return sent
-
-
-def unread_count(user_id: int) -> int:
-    return (
-        db.session.scalar(
-            sa.select(sa.func.count())
-            .select_from(InboxMessage)
-            .where(InboxMessage.user_id == user_id, InboxMessage.read_at.is_(None))
-        )
-        or 0
-    )
