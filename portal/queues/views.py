@@ -18,7 +18,7 @@ from portal.core.access import require
 from portal.core.actions import perform
 from portal.core.crypto import mask_id_number, mask_phone
 from portal.errors import NotFound
-from portal.queues import exports, operations, queries
+from portal.queues import access, exports, operations, queries
 
 bp = Blueprint("queues", __name__)
 
@@ -86,7 +86,7 @@ def queue():
         unit=next((u for u in queries.units() if u.id == unit_id), None) if unit_id else None,
         units=queries.units() if user.role != "staff" else [],
         load=queries.colleague_load(unit_id) if unit_id and user.role == "staff" else [],
-        read_only=user.role != "staff",
+        read_only=not access.may_act(user),
     )
 
 
@@ -115,7 +115,6 @@ def item(item_id: int):
         units=queries.units(exclude_id=queue_item.unit_id),
         pending=queries.pending_co_reviews(queue_item),
         panels=panels.render("queue_item.staff", queue_item, user),
-        read_only=user.role != "staff",
     )
 
 
