@@ -9,9 +9,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from portal.extensions import limiter
-from tests.helpers import login, make_user
-from tests.test_no_server_errors import routes
+from tests.test_no_server_errors import client_as, routes
 
 PORTAL = Path(__file__).resolve().parent.parent / "portal"
 DOMAIN = {
@@ -146,13 +144,7 @@ def test_the_status_rule_catches_direct_writes():
 @pytest.mark.parametrize("role", ["anonymous", "applicant", "staff", "office"])
 def test_no_get_request_writes_to_the_database(app, db, role):
     """Reading never writes; only the audit of reading personal data is written, after the page's transaction."""
-    limiter.reset()
-    client = app.test_client()
-    if role != "anonymous":
-        phone = {"applicant": "13111110001", "staff": "13111110002", "office": "13111110003"}[role]
-        extra = {"staff": {"unit_code": "411324-hrss"}, "office": {"unit_code": "city-office"}}.get(role, {})
-        make_user(db, role=role, phone=phone, **extra)
-        login(client, phone, "good-pass-2026")
+    client = client_as(app, db, role)
     writes: list[str] = []
 
     def record(conn, cursor, statement, parameters, context, executemany):

@@ -30,8 +30,8 @@ def routes(app) -> list[str]:
     return sorted(set(paths))
 
 
-@pytest.mark.parametrize("role", ["anonymous", "applicant", "staff", "office"])
-def test_every_get_route_answers_without_a_server_error(app, db, role):
+def client_as(app, db, role: str):
+    """A test client logged in as a new user of `role` (or not logged in, for "anonymous")."""
     limiter.reset()
     client = app.test_client()
     if role != "anonymous":
@@ -39,6 +39,12 @@ def test_every_get_route_answers_without_a_server_error(app, db, role):
         extra = {"staff": {"unit_code": "411324-hrss"}, "office": {"unit_code": "city-office"}}.get(role, {})
         make_user(db, role=role, phone=phone, **extra)
         login(client, phone, "good-pass-2026")
+    return client
+
+
+@pytest.mark.parametrize("role", ["anonymous", "applicant", "staff", "office"])
+def test_every_get_route_answers_without_a_server_error(app, db, role):
+    client = client_as(app, db, role)
     failures = []
     for path in routes(app):
         for query in ODD:
