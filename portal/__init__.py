@@ -13,9 +13,10 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.update(config)
 
-    from portal.core import cache, crypto, errors, i18n, web
+    from portal.core import cache, crypto, errors, guard, i18n, web
     from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
 
+    guard.init_app(app)  # first: hostile input is refused before anything else reads it
     db.init_app(app)
     migrate.init_app(app, db, directory=str(_migrations_dir()), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
