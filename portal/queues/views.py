@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -18,6 +15,7 @@ from portal.applications.vocab import ATTACHMENT_KINDS
 from portal.catalog import vocab as catalog_vocab
 from portal.catalog.models import Unit
 from portal.catalog.services import all_counties, find_county
+from portal.core import spreadsheet
 from portal.core.actions import perform
 from portal.core.crypto import mask_id_number, mask_phone
 from portal.errors import NotFound
@@ -244,25 +242,11 @@ def export(fmt: str):
         after={"rows": len(rows), "format": fmt, "full": user.full_personal_data},
     )
     db.session.commit()
+    # Cells an applicant typed (names) could start with "=" or "@": the writer neutralises formulas.
     if fmt == "csv":
-        buffer = io.StringIO()
-        buffer.write("\ufeff")  # so that Excel opens the Chinese text as UTF-8
-        writer = csv.writer(buffer)
-        writer.writerow(HEADER)
-        writer.writerows(rows)
-        data, mimetype = buffer.getvalue().encode("utf-8"), "text/csv; charset=utf-8"
+        data, mimetype = spreadsheet.csv_bytes(HEADER, rows), spreadsheet.CSV_MIMETYPE
     else:
-        from openpyxl import Workbook
-
-        book = Workbook()
-        sheet = book.active
-        sheet.title = "queue"
-        sheet.append(HEADER)
-        for row in rows:
-            sheet.append(row)
-        out = io.BytesIO()
-        book.save(out)
-        data, mimetype = out.getvalue(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        data, mimetype = spreadsheet.xlsx_bytes(HEADER, rows, sheet="queue"), spreadsheet.XLSX_MIMETYPE
     return Response(
         data,
         mimetype=mimetype,
