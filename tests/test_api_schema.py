@@ -66,7 +66,8 @@ def test_the_api_passes_schemathesis_with_all_checks_and_phases(live_api, tmp_pa
         "--report-dir",
         str(tmp_path),
     ]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=900, check=False)
+    # run in a scratch folder: Schemathesis keeps a crash cache (.schemathesis/) where it runs
+    done = subprocess.run(command, capture_output=True, text=True, timeout=900, check=False, cwd=tmp_path)
     output = done.stdout + done.stderr
     assert done.returncode == 0, output[-6000:]
     assert "No issues found" in output or "passed" in output, output[-3000:]
