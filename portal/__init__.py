@@ -34,10 +34,11 @@ def create_app(config: dict | None = None) -> Flask:
         app.config.update(config)
 
     from portal import audit  # noqa: F401  (the audit table belongs to no area)
-    from portal.core import i18n
+    from portal.core import guard, i18n
     from portal.core import init_app as init_core
     from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
 
+    guard.init_app(app)  # first: hostile input is refused before anything else reads it
     db.init_app(app)
     migrate.init_app(
         app,

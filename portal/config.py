@@ -72,6 +72,8 @@ def build_config(instance_path: str) -> dict:
         "PAGE_SIZE": 12,
         # Keep rendered public pages for anonymous visitors until the content changes (see portal/core/cache.py).
         "PAGE_CACHE": _flag("PORTAL_PAGE_CACHE", True),
+        # Its size per worker process, in bytes (bodies and headers); least recently used pages are dropped first.
+        "PAGE_CACHE_MAX_BYTES": int(float(os.environ.get("PORTAL_PAGE_CACHE_MB", "32")) * 1024 * 1024),
         "API_MAX_PER_PAGE": 100,
         "MAX_CONTENT_LENGTH": int(os.environ.get("PORTAL_MAX_REQUEST_MB", "32")) * 1024 * 1024,
         "SEND_FILE_MAX_AGE_DEFAULT": 7 * 24 * 3600,

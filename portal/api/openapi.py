@@ -16,16 +16,39 @@ DESCRIPTIONS = {
 }
 
 
+def _accepted_values(f) -> list[str]:
+    """Every value a filter accepts whatever the request's language: its codes and its labels in the portal's
+    default language (Chinese); a request in English may also use the English labels, which are not listed."""
+    from flask import current_app
+    from flask_babel import force_locale
+
+    if f.name == "county":
+        from portal.catalog.services import all_counties
+
+        values = [v for c in all_counties() for v in (c.name, c.code, c.name_en) if v]
+    else:
+        with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+            offered = [v for pair in f.choices() for v in pair] + ["true", "false"]
+            candidates = {form for v in offered for form in (v, v.upper(), v.lower(), v.capitalize())}
+            # exactly what the filter accepts: a yes/no filter also takes true/false, in any case
+            values = [v for v in candidates if f.resolve(v) is not None]
+    return sorted(set(values))
+
+
+# What the request guard refuses in a path (control characters; U+FFFD, a byte that was not UTF-8).
+PATH_TEXT = r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029\ufffd]+$"
+
+
 def _filters(kind: str) -> list[dict]:
     listing = policies.LISTING if kind == "policies" else catalog.LISTINGS[kind]
     params = []
     for f in listing.filters:
-        desc = f"Filter by {f.name}"
+        desc = f"Filter by {f.name}: a code or its label"
         if f.name == "county":
-            desc = "County by Chinese name (镇平县) or code (411324)"
-        params.append(
-            {"name": f.name, "in": "query", "required": False, "description": desc, "schema": {"type": "string"}}
-        )
+            desc = "County by Chinese name (镇平县), code (411324) or English name"
+        # Every filter here takes one of a closed set of values: declared, so that clients (and Schemathesis) know.
+        schema = {"type": "string", "enum": _accepted_values(f)}
+        params.append({"name": f.name, "in": "query", "required": False, "description": desc, "schema": schema})
         for alias in f.aliases:
             params.append(
                 {
@@ -33,16 +56,20 @@ def _filters(kind: str) -> list[dict]:
                     "in": "query",
                     "required": False,
                     "description": f"Alias of `{f.name}`",
-                    "schema": {"type": "string"},
+                    "schema": schema,
                 }
             )
     return params
 
 
-PAGING = [
-    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "default": 1}},
-    {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}},
-]
+def _paging() -> list[dict]:
+    from flask import current_app
+
+    top = current_app.config["API_MAX_PER_PAGE"]
+    return [
+        {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100000, "default": 1}},
+        {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": top, "default": 20}},
+    ]
 
 
 def document() -> dict:
@@ -53,7 +80,7 @@ def document() -> dict:
             "get": {
                 "summary": text,
                 "operationId": f"list_{kind}",
-                "parameters": _filters(kind) + PAGING,
+                "parameters": _filters(kind) + _paging(),
                 "responses": {
                     "200": {
                         "description": "A page of items",
@@ -70,9 +97,15 @@ def document() -> dict:
             "get": {
                 "summary": f"One item of {kind}",
                 "operationId": f"get_{kind}",
-                "parameters": [{"name": key, "in": "path", "required": True, "schema": {"type": "string"}}],
+                "parameters": [
+                    {"name": key, "in": "path", "required": True, "schema": {"type": "string", "pattern": PATH_TEXT}}
+                ],
                 "responses": {
                     "200": {"description": "The item", "content": {"application/json": {"schema": {"type": "object"}}}},
+                    "400": {
+                        "description": "A control character in the path",
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                    },
                     "404": {
                         "description": "No such item",
                         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},

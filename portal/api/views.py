@@ -15,6 +15,12 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 KINDS = ("counties", "units", "bases", "parks", "projects", "policies", "mentors")
 
 
+def listing_or_none(kind: str | None) -> Listing | None:
+    if kind == "policies":
+        return policies.LISTING
+    return catalog.LISTINGS.get(kind or "")
+
+
 def _listing(kind: str) -> Listing:
     if kind == "policies":
         return policies.LISTING
@@ -44,6 +50,10 @@ def open_to_all(response):
 @bp.get("/<kind>")
 def list_items(kind: str):
     listing = _listing(kind)
+    for name, value in request.args.items(multi=True):
+        # An empty filter means "all" on a page's form; in the API a parameter given is a value to check.
+        if not value.strip() and (name in ("page", "per_page") or listing.filter(name) is not None):
+            return _bad_request(name, value, _("参数 %(name)s 不能为空", name=name))
     active, bad = parse_filters(listing, request.args)
     if bad:
         item = bad[0]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, current_app, jsonify, render_template, request
+from flask import Flask, Response, current_app, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
@@ -63,7 +63,15 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         _discard()
-        return render_error(exc.code or 500)
+        from portal.core.guard import GuardRefusal
+
+        body, status = render_error(exc.code or 500, exc.description if isinstance(exc, GuardRefusal) else None)
+        response = make_response(body, status)
+        # Headers the exception carries for the client: `Allow` on a 405, `Retry-After` on a 429 or 503.
+        for name, value in exc.get_headers():
+            if name.lower() in ("allow", "retry-after"):
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):

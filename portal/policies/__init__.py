@@ -11,3 +11,10 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(bp)
     cache.cacheable(blueprint="policies")
+    cache.listing_resolver(_listing_of)
+
+
+def _listing_of(endpoint: str, _view_args: dict):
+    from portal.policies import services
+
+    return services.LISTING if endpoint == "policies.index" else None

@@ -3,13 +3,12 @@ user holds the full-personal-data permission. Every export is audited."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
 
 from portal import audit
 from portal.applications import states
 from portal.catalog import vocab as catalog_vocab
+from portal.core import spreadsheet
 from portal.core.crypto import mask_id_number, mask_phone
 from portal.queues import queries
 
@@ -27,10 +26,7 @@ HEADER = [
     "办理期限",
     "经办人",
 ]
-FORMATS = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
+FORMATS = {"csv": spreadsheet.CSV_MIMETYPE, "xlsx": spreadsheet.XLSX_MIMETYPE}
 
 
 def rows(user, unit_id: int | None, filters: queries.Filters) -> Iterator[list[str]]:
@@ -69,27 +65,7 @@ def export(user, unit_id: int | None, filters: queries.Filters, fmt: str) -> tup
         user.unit_id or "all",
         after={"rows": len(table), "format": fmt, "full": user.full_personal_data},
     )
-    return (_csv(table) if fmt == "csv" else _xlsx(table)), FORMATS[fmt]
-
-
-def _csv(table: list[list[str]]) -> bytes:
-    buffer = io.StringIO()
-    buffer.write("\ufeff")  # so that Excel opens the Chinese text as UTF-8
-    writer = csv.writer(buffer)
-    writer.writerow(HEADER)
-    writer.writerows(table)
-    return buffer.getvalue().encode("utf-8")
-
-
-def _xlsx(table: list[list[str]]) -> bytes:
-    from openpyxl import Workbook
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "queue"
-    sheet.append(HEADER)
-    for row in table:
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    # Cells an applicant typed (names) could start with "=" or "@": the writer neutralises formulas.
+    if fmt == "csv":
+        return spreadsheet.csv_bytes(HEADER, table), FORMATS[fmt]
+    return spreadsheet.xlsx_bytes(HEADER, table, sheet="queue"), FORMATS[fmt]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField, TimeField
-from wtforms.validators import Optional
+from wtforms.validators import Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.applications.forms import choices
@@ -17,6 +17,8 @@ DEST_KINDS = {
     "base": _l("孵化基地"),
     "enterprise": _l("企业"),
 }
+
+TOO_LONG = _l("请填写不超过 %(max)d 个字。")  # the column's length: longer never reaches the database
 
 
 class LenientDate(DateField):
@@ -46,10 +48,10 @@ class LenientInt(IntegerField):
 class VisitForm(FlaskForm):
     dest_kind = SelectField(_l("去哪里"), choices=choices(DEST_KINDS.items()))
     county = SelectField(_l("县区（去乡镇或企业时填）"), validators=[Optional()])
-    township = StringField(_l("乡镇（街道）名称"), validators=[Optional()])
+    township = StringField(_l("乡镇（街道）名称"), validators=[Optional(), Length(max=64, message=TOO_LONG)])
     place_slug = SelectField(_l("园区或基地（从名录中选）"), validators=[Optional()])
-    enterprise_name = StringField(_l("企业名称"), validators=[Optional()])
-    address = StringField(_l("企业地址"), validators=[Optional()])
+    enterprise_name = StringField(_l("企业名称"), validators=[Optional(), Length(max=120, message=TOO_LONG)])
+    address = StringField(_l("企业地址"), validators=[Optional(), Length(max=255, message=TOO_LONG)])
     day = LenientDate(_l("日期"), validators=[Optional()])
     start = LenientTime(_l("开始时间"), validators=[Optional()])
     end = LenientTime(_l("结束时间"), validators=[Optional()])

@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 from portal.catalog import vocab
 from portal.catalog.services import all_counties, find_county
 from portal.core.actions import perform
+from portal.core.guard import ascii_int, parse_month
 from portal.visits import ical, operations, queries
 from portal.visits.booking import VisitInput
 from portal.visits.forms import DEST_KINDS, VisitForm
@@ -20,11 +21,7 @@ bp = Blueprint("visits", __name__)
 
 
 def _month(raw: str | None) -> date | None:
-    try:
-        year, month = (raw or "").split("-")
-        return date(int(year), int(month), 1)
-    except ValueError:
-        return None
+    return parse_month(raw)  # None for anything but a real month (9999-12 and 0001-01 included)
 
 
 @bp.get("/visits/")
@@ -38,7 +35,10 @@ def index():
         notices.append(_("没有“%(value)s”这个主题，已显示全部。", value=topic[:20]))
         topic = None
     view = "month" if request.args.get("view") == "month" else "list"
-    month = _month(request.args.get("month")) or queries.local_now().date().replace(day=1)
+    month = _month(request.args.get("month"))
+    if request.args.get("month") and month is None:
+        notices.append(_("没有“%(value)s”这个月份，已显示本月。", value=request.args["month"][:20]))
+    month = month or queries.local_now().date().replace(day=1)
     visits = queries.upcoming(county.id if county else None, topic, month if view == "month" else None)
     weeks = month_calendar.Calendar(firstweekday=0).monthdatescalendar(month.year, month.month)
     by_day: dict[date, list] = {}
@@ -143,9 +143,9 @@ def _change_visit(visit_id: int, action: str | None, form: VisitForm) -> str:
         operations.cancel(current_user, visit_id, request.form.get("reason", ""))
         return _("走访已取消，已通知报名的人。")
     if action == "record":
-        attended = [int(x) for x in request.form.getlist("attended") if x.isdigit()]
-        raw_walk_ins = (request.form.get("walk_ins") or "0").strip()
-        walk_ins = int(raw_walk_ins) if raw_walk_ins.isdigit() else -1
+        attended = [n for n in map(ascii_int, request.form.getlist("attended")) if n is not None]
+        walk_ins = ascii_int(request.form.get("walk_ins") or "0")
+        walk_ins = -1 if walk_ins is None else walk_ins  # "²" or "５" is not a count: the service says so
         operations.file_record(
             current_user,
             visit_id,
