@@ -49,17 +49,23 @@ format: $(STAMP)
 	$(BIN)/ruff format portal tests bench
 
 ## make test: lint, then the suite on SQLite, then again on PostgreSQL when it answers on 127.0.0.1:5432.
-test: install lint test-sqlite
-	@if $(BIN)/python -c 'import socket; socket.create_connection(("127.0.0.1", 5432), 2)' 2>/dev/null; then \
+## The slow property-based and browser suites run once: on PostgreSQL when it answers, else on SQLite.
+PG_UP = $(BIN)/python -c 'import socket; socket.create_connection(("127.0.0.1", 5432), 2)' 2>/dev/null
+FAST := -m "not slow and not browser"
+
+test: install lint
+	@if $(PG_UP); then \
+		$(MAKE) --no-print-directory test-sqlite PYTEST_ARGS='$(FAST) $(PYTEST_ARGS)' && \
 		$(MAKE) --no-print-directory test-postgres; \
-	else echo "PostgreSQL is not answering on 127.0.0.1:5432: skipped the PostgreSQL run"; fi
+	else echo "PostgreSQL is not answering on 127.0.0.1:5432: skipped the PostgreSQL run (slow suites run on SQLite)"; \
+		$(MAKE) --no-print-directory test-sqlite; fi
 
 test-sqlite: install
-	@echo "== test suite on SQLite"
+	@echo '== test suite on SQLite $(PYTEST_ARGS)'
 	env -u DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS)
 
 test-postgres: install
-	@echo "== test suite on PostgreSQL"
+	@echo '== test suite on PostgreSQL $(PYTEST_ARGS)'
 	DATABASE_URL=$(PG_URL) $(BIN)/pytest $(PYTEST_ARGS)
 
 bench: install
