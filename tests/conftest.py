@@ -12,6 +12,7 @@ import sqlalchemy.orm
 from sqlalchemy.engine import make_url
 
 from portal import create_app
+from tests.helpers import make_user, submit_application
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT_DIR = ROOT / "content"
@@ -162,3 +163,27 @@ def en_client(app):
     client = app.test_client()
     client.set_cookie("lang", "en")
     return client
+
+
+# ---------------------------------------------------------------- people and an application, for queue journeys
+
+
+@pytest.fixture
+def people(db):
+    """A returning worker, staff of 镇平县 (its lead), 西峡县, 镇平县财政局 and 人行, and the office."""
+    return {
+        "applicant": make_user(db, phone="13411110001", name="陈返乡"),
+        "zp": make_user(
+            db, role="staff", phone="13411110002", name="镇平经办", unit_code="411324-hrss", unit_lead=True
+        ),
+        "zp2": make_user(db, role="staff", phone="13411110003", name="镇平同事", unit_code="411324-hrss"),
+        "xx": make_user(db, role="staff", phone="13411110004", name="西峡经办", unit_code="411323-hrss"),
+        "fin": make_user(db, role="staff", phone="13411110005", name="镇平财政", unit_code="411324-finance"),
+        "pbc": make_user(db, role="staff", phone="13411110006", name="人行经办", unit_code="city-pbc"),
+        "office": make_user(db, role="office", phone="13411110007", name="办公室", unit_code="city-office"),
+    }
+
+
+@pytest.fixture
+def loan_id(app, db, people):
+    return submit_application(app, db, people["applicant"], "loan", county="411324")

@@ -26,21 +26,6 @@ def _fresh_limits():
     limiter.reset()
 
 
-@pytest.fixture
-def people(db):
-    return {
-        "applicant": make_user(db, phone="13411110001", name="陈返乡"),
-        "zp": make_user(
-            db, role="staff", phone="13411110002", name="镇平经办", unit_code="411324-hrss", unit_lead=True
-        ),
-        "zp2": make_user(db, role="staff", phone="13411110003", name="镇平同事", unit_code="411324-hrss"),
-        "xx": make_user(db, role="staff", phone="13411110004", name="西峡经办", unit_code="411323-hrss"),
-        "fin": make_user(db, role="staff", phone="13411110005", name="镇平财政", unit_code="411324-finance"),
-        "pbc": make_user(db, role="staff", phone="13411110006", name="人行经办", unit_code="city-pbc"),
-        "office": make_user(db, role="office", phone="13411110007", name="办公室", unit_code="city-office"),
-    }
-
-
 def user(db, phone: str) -> User:
     return db.session.scalar(sa.select(User).where(User.phone == phone))
 
@@ -56,11 +41,6 @@ def lead_item(db, application_id: int) -> QueueItem:
 def act(client, item_id: int, action: str, **data):
     token = csrf_token(client, f"/staff/items/{item_id}")
     return client.post(f"/staff/items/{item_id}/{action}", data={"csrf_token": token, **data}, follow_redirects=True)
-
-
-@pytest.fixture
-def loan_id(app, db, people):
-    return submit_application(app, db, people["applicant"], "loan", county="411324")
 
 
 def test_staff_see_only_their_own_units_queue(app, db, people, loan_id):

@@ -72,6 +72,48 @@ def _paging() -> list[dict]:
     ]
 
 
+def _error(description: str) -> dict:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+
+
+def _progress_path() -> dict:
+    """办件进度查询: the tracking number and the last digits of the applicant's phone or 身份证号."""
+    text = {"type": "string", "maxLength": 40}
+    return {
+        "post": {
+            "summary": "Progress of an application (no login): status, handling unit, promised date, steps",
+            "operationId": "progress",
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["tracking_no", "verifier"],
+                            "properties": {
+                                "tracking_no": {**text, "description": "e.g. NY-2026-DB-000123"},
+                                "verifier": {**text, "description": "last 4 digits of the phone, or last 6 of the ID"},
+                            },
+                        }
+                    }
+                },
+            },
+            "responses": {
+                "200": {
+                    "description": "Where the application stands",
+                    "content": {"application/json": {"schema": {"type": "object"}}},
+                },
+                "400": _error("A tracking number or verifier that cannot be right"),
+                "404": _error("Unknown number, or digits that do not match (the same answer)"),
+                "429": _error("Too many lookups from this address or for this number"),
+            },
+        }
+    }
+
+
 def document() -> dict:
     paths: dict = {}
     for kind, text in DESCRIPTIONS.items():
@@ -113,6 +155,7 @@ def document() -> dict:
                 },
             }
         }
+    paths["/api/v1/progress"] = _progress_path()
     return {
         "openapi": "3.1.0",
         "info": {

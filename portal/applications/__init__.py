@@ -6,7 +6,7 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from portal.applications import access, notifications, states  # noqa: F401  (access registers the area's rules)
+    from portal.applications import access, notifications, queries, states  # noqa: F401  (access: the rules)
     from portal.applications.views import bp
 
     app.register_blueprint(bp)
@@ -14,4 +14,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         state_label=lambda code: str(states.STATES.get(code, code or "")),
         action_label=lambda code: str(states.ACTIONS.get(code, code or "")),
+        promise_overdue=queries.promise_overdue,
     )

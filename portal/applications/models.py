@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -39,9 +39,16 @@ class Application(TimestampMixin, Base):
     amount_wan: Mapped[Decimal | None] = mapped_column(sa.Numeric(10, 2))
     submitted_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), index=True)
     decided_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    # The promise made to the applicant, kept current by the queues area in the same transaction as each change:
+    # who handles it, by when (working days, paused during 补正), and why it last moved.
+    handling_unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit.id"))
+    promised_date: Mapped[date | None] = mapped_column(sa.Date)
+    clock_paused: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    promise_reason: Mapped[str | None] = mapped_column(sa.String(16))  # routed, transferred, paused, resumed
 
     applicant: Mapped[User] = relationship(foreign_keys=[applicant_id])
     county: Mapped[County | None] = relationship()
+    handling_unit: Mapped[Unit | None] = relationship(foreign_keys=[handling_unit_id])
     events: Mapped[list[ApplicationEvent]] = relationship(
         back_populates="application", order_by="ApplicationEvent.id", cascade="all, delete-orphan"
     )

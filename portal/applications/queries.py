@@ -117,3 +117,17 @@ def answer_rows(form) -> list[tuple[str, str]]:
             continue
         rows.append((str(f.label.text), str(value)))
     return rows
+
+
+def promise_overdue(application) -> bool:
+    """Past the promised date (Asia/Shanghai), still open, and the clock not paused for 补正."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    return bool(
+        application.promised_date
+        and not application.clock_paused
+        and application.state in states.OPEN_STATES
+        and application.promised_date < today
+    )

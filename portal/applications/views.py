@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from portal.applications import operations, queries, states, uploads
+from portal.applications import operations, progress, queries, states, uploads
 from portal.applications import rules as loan_rules
 from portal.applications.vocab import ATTACHMENT_KINDS
 from portal.catalog import vocab as catalog_vocab
-from portal.core import panels
+from portal.core import panels, qr
 from portal.core.access import can
 from portal.core.actions import perform
 from portal.errors import InvalidInput, PortalError
-from portal.extensions import db
+from portal.extensions import csrf, db, limiter
 from portal.policies import services as policies
 
 bp = Blueprint("applications", __name__)
@@ -114,8 +114,14 @@ def detail(tracking_no: str):
 def receipt(tracking_no: str):
     application = queries.for_applicant(current_user, tracking_no)
     form = queries.build_form(application.type, current_user, application)
+    lookup_url = url_for("applications.progress_lookup", _external=True)
     return render_template(
-        "applications/receipt.html", application=application, rows=queries.answer_rows(form), kinds=ATTACHMENT_KINDS
+        "applications/receipt.html",
+        application=application,
+        rows=queries.answer_rows(form),
+        kinds=ATTACHMENT_KINDS,
+        lookup_url=lookup_url,
+        progress_qr=qr.svg(f"{lookup_url}?no={application.tracking_no}", _("办件进度查询")),
     )
 
 
@@ -152,3 +158,56 @@ def supplement(tracking_no: str):
 @login_required
 def attachment(tracking_no: str, attachment_id: int):
     return uploads.send(queries.attachment_for_applicant(current_user, tracking_no, attachment_id))
+
+
+# ---------------------------------------------------------------- 办件进度查询, without logging in
+
+
+def _tracking_key() -> str:
+    data = request.get_json(silent=True) if request.is_json else request.form
+    return "progress:" + progress.normalise_tracking_no((data or {}).get("tracking_no"))[:24]
+
+
+# Per address (a person trying numbers) and per tracking number (many addresses trying one number's digits).
+PROGRESS_LIMITS = (
+    limiter.limit("30/hour", methods=["POST"]),
+    limiter.limit("10/hour", key_func=_tracking_key, methods=["POST"]),
+)
+
+
+def _limited(view):
+    for limit in PROGRESS_LIMITS:
+        view = limit(view)
+    return view
+
+
+@bp.route("/progress", methods=["GET", "POST"])
+@_limited
+def progress_lookup():
+    tracking_no = progress.normalise_tracking_no(request.values.get("no") or request.form.get("tracking_no"))
+    errors, result, not_found, status = {}, None, False, 200
+    if request.method == "POST":
+        try:
+            result = progress.lookup(request.form.get("tracking_no", ""), request.form.get("verifier", ""))
+        except InvalidInput as exc:
+            errors, status = exc.details.get("errors", {}), 400
+        not_found = result is None and not errors
+    page = render_template(
+        "applications/progress.html", tracking_no=tracking_no, errors=errors, result=result, not_found=not_found
+    )
+    return page, status
+
+
+@bp.post("/api/v1/progress")
+@csrf.exempt
+@_limited
+def progress_api():
+    """JSON twin of the lookup: {"tracking_no", "verifier"} -> the same facts as the page, nothing personal."""
+    data = request.get_json(silent=True) or {}
+    try:
+        result = progress.lookup(str(data.get("tracking_no", "")), str(data.get("verifier", "")))
+    except InvalidInput as exc:
+        return jsonify(error={"status": 400, "message": exc.message, "fields": exc.details.get("errors", {})}), 400
+    if result is None:
+        return jsonify(error={"status": 404, "message": _("没有查到：申请编号不存在，或号码后几位对不上。")}), 404
+    return jsonify(progress.as_dict(result))

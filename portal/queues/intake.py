@@ -53,6 +53,7 @@ def route(application: Application, **_ignored) -> list[QueueItem]:
     due = queries.calendar().add_working_days(queries.today(), decision.deadline_working_days)
     explanation = decision.as_dict()
     items = [new_item(application, lead, "lead", due, explanation)]
+    keep_promise(application, items[0], "routed")
     items += [new_item(application, units[c], "co_review", due, explanation) for c in decision.co_review if c in units]
     co_names = "、".join(units[c].short_name for c in decision.co_review if c in units)
     with force_locale("zh_Hans_CN"):
@@ -93,6 +94,14 @@ def new_item(
     return item
 
 
+def keep_promise(application: Application, lead_item: QueueItem, reason: str) -> None:
+    """What the applicant is promised follows the lead item: its unit, its due date, whether its clock is paused."""
+    application.handling_unit_id = lead_item.unit.id
+    application.promised_date = lead_item.due_date
+    application.clock_paused = lead_item.paused_since is not None
+    application.promise_reason = reason
+
+
 def on_transition(application: Application, action: str, before: str, after: str, actor=None, **_ignored) -> None:
     """Keep the queue copies of the state current; pause and resume the clock; close items on a decision."""
     items = list(db.session.scalars(sa.select(QueueItem).where(QueueItem.application_id == application.id)))
@@ -104,13 +113,20 @@ def on_transition(application: Application, action: str, before: str, after: str
             continue
         if after == app_states.NEEDS_MATERIAL and item.paused_since is None:
             item.paused_since = now_day
+            _promise_moved(application, item, "paused")
         elif before == app_states.NEEDS_MATERIAL and after != app_states.NEEDS_MATERIAL and item.paused_since:
             cal = cal or queries.calendar()
             paused = cal.working_days_between(item.paused_since, now_day)
             item.due_date = cal.add_working_days(item.due_date, paused) if paused > 0 else item.due_date
             item.paused_since = None
+            _promise_moved(application, item, "resumed")
         if after in app_states.FINAL_STATES:
             ITEM.apply(item, "close", actor, values={"closed_at": utcnow(), "app_state": after})
+
+
+def _promise_moved(application: Application, item: QueueItem, reason: str) -> None:
+    if item.role == "lead":
+        keep_promise(application, item, reason)
 
 
 def init_app(app: Flask) -> None:

@@ -18,7 +18,7 @@ from portal.db import utcnow
 from portal.errors import InvalidInput, InvalidTransition, NotFound
 from portal.extensions import db
 from portal.queues import access
-from portal.queues.intake import new_item
+from portal.queues.intake import keep_promise, new_item
 from portal.queues.models import QueueItem, QueueNote
 from portal.queues.queries import item_for, pending_co_reviews
 from portal.queues.states import ITEM, OPEN
@@ -130,6 +130,7 @@ def transfer(user: User, item_id: int, unit_code: str, reason: str) -> QueueItem
     ITEM.apply(item, "transfer", user, values={"closed_at": utcnow()}, audit_after={"to": target.code})
     new = new_item(item.application, target, "lead", item.due_date, item.explanation or {}, from_unit=item.unit)
     new.paused_since = item.paused_since
+    keep_promise(item.application, new, "transferred")
     transition(
         item.application,
         "transfer",
