@@ -18,6 +18,7 @@ from portal.catalog.services import all_counties, find_county
 from portal.core import spreadsheet
 from portal.core.actions import perform
 from portal.core.crypto import mask_id_number, mask_phone
+from portal.core.guard import ascii_int
 from portal.errors import NotFound
 from portal.extensions import db
 from portal.queues import services
@@ -164,10 +165,7 @@ DONE = {
 
 
 def _int(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return 0
+    return ascii_int(value) or 0  # 0 for "abc", "²" and numbers past the database's range alike
 
 
 @bp.post("/staff/items/<int:item_id>/<action>")
