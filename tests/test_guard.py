@@ -202,3 +202,22 @@ def test_a_string_longer_than_its_column_is_refused_before_the_flush(ctx, db):
         db.session.flush()
     assert refused.value.status == 400 and "请缩短后再提交" in refused.value.message
     db.session.rollback()
+
+
+@pytest.mark.parametrize("colleague", ["99999999999999999999", "²", "１"])
+def test_assigning_to_an_impossible_colleague_is_a_message(app, db, colleague):
+    from portal.queues.models import QueueItem
+    from tests.helpers import submit_application
+
+    applicant = make_user(db, phone="13511119001")
+    make_user(db, role="staff", phone="13511119002", unit_code="411324-hrss", unit_lead=True)
+    submit_application(app, db, applicant, "loan", county="411324")
+    item = db.session.scalar(sa.select(QueueItem.id).where(QueueItem.role == "lead"))
+    staff = app.test_client()
+    login(staff, "13511119002", "good-pass-2026")
+    response = staff.post(
+        f"/staff/items/{item}/assign",
+        data={"csrf_token": csrf_token(staff, f"/staff/items/{item}"), "colleague": colleague},
+        follow_redirects=True,
+    )
+    assert response.status_code == 200 and "只能分派给本单位的工作人员。" in text(response)

@@ -17,6 +17,7 @@ from portal.core import panels
 from portal.core.access import require
 from portal.core.actions import perform
 from portal.core.crypto import mask_id_number, mask_phone
+from portal.core.guard import ascii_int
 from portal.errors import NotFound
 from portal.queues import access, exports, operations, queries
 
@@ -154,10 +155,7 @@ DONE = {
 
 
 def _int(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return 0
+    return ascii_int(value) or 0  # 0 for "abc", "²" and numbers past the database's range alike
 
 
 @bp.post("/staff/items/<int:item_id>/<action>")
