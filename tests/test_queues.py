@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import threading
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -134,7 +134,10 @@ def test_request_material_pauses_the_clock_and_the_answer_resumes_it(app, db, pe
     item = lead_item(db, loan_id)
     paused_days = WorkCalendar().working_days_between(later - timedelta(days=3), later)
     assert item.paused_since is None
-    assert item.due_date == WorkCalendar().add_working_days(due_before, paused_days) if paused_days else due_before
+    # the deadline moves by exactly the working days the clock was paused (none, if those days were all holidays)
+    expected_due = WorkCalendar().add_working_days(due_before, paused_days) if paused_days else due_before
+    assert item.due_date == expected_due
+    assert (item.due_date > due_before) == (paused_days > 0)
 
 
 def test_reject_needs_a_reason_the_applicant_sees(app, db, people, loan_id):
@@ -225,6 +228,21 @@ def test_export_masks_personal_numbers_unless_allowed(app, db, people, loan_id):
         db.session.scalar(sa.select(sa.func.count()).select_from(AuditLog).where(AuditLog.action == "queue.export"))
         == 3
     )
+
+
+def test_export_shows_times_as_people_in_nanyang_read_them(app, db, people, loan_id):
+    application = db.session.get(Application, loan_id)
+    application.submitted_at = datetime(2026, 3, 1, 16, 14, tzinfo=UTC)  # 00:14 on 2 March in Nanyang
+    db.session.commit()
+    zp = app.test_client()
+    login(zp, "13411110002", "good-pass-2026")
+    rows = list(csv.reader(io.StringIO(zp.get("/staff/queue/export.csv").get_data(as_text=True).lstrip("\ufeff"))))
+    column = rows[0].index("提交时间（北京时间）")
+    assert rows[1][column] == "2026-03-02 00:14"
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(zp.get("/staff/queue/export.xlsx").data)).active
+    assert [cell.value for cell in sheet[2]][column] == "2026-03-02 00:14"
 
 
 def test_overdue_items_turn_red_and_units_are_reminded(app, db, people, loan_id, runner):

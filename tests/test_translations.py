@@ -23,6 +23,8 @@ def test_every_marked_string_is_translated(tmp_path):
         "_l",
         "-k",
         "lazy_gettext",
+        "-k",
+        "lazy_pgettext:1c,2",
         "-o",
         str(pot),
         "--no-location",

@@ -515,3 +515,39 @@ def test_an_accepted_seat_is_recorded_on_the_applications_timeline(app, db, peop
     assert db.session.get(Application, application_id).state == "approved"
     again = person.post(f"/my/applications/{number}/offers/{offer.id}", data={"csrf_token": token, "answer": "no"})
     assert "已经答复过了" in text(person.get(again.headers["Location"]))
+
+
+def _feed_events(app, db) -> dict[str, object]:
+    from icalendar import Calendar
+
+    mentor = app.test_client()
+    login(mentor, "13311110001", "good-pass-2026")
+    html = text(mentor.get("/mentor/visits"))
+    feed_url = html.split("<code>")[1].split("</code>")[0].replace("http://localhost", "")
+    calendar = Calendar.from_ical(app.test_client().get(feed_url).data)
+    return {str(event["uid"]): event for event in calendar.walk("VEVENT")}
+
+
+def test_the_feed_parses_with_utc_times_and_a_growing_sequence(app, db, people):
+    visit_id = booked_id(app, db, start="09:00", end="11:00")
+    with app.test_request_context():
+        visits.ensure_calendar_token(get(db, "13311110001"))
+        db.session.commit()
+    uid = f"visit-{visit_id}@nanyang-returnee-portal"
+    event = _feed_events(app, db)[uid]
+    start, end = event.decoded("dtstart"), event.decoded("dtend")
+    assert start.utcoffset() == timedelta(0) and str(event["dtstart"].to_ical().decode()).endswith("Z")
+    assert (start.hour, end.hour) == (1, 3)  # 09:00–11:00 in Nanyang (UTC+8)
+    assert start.date() == DAY
+    assert str(event["status"]) == "CONFIRMED"
+    first = int(event["sequence"])
+    with app.test_request_context():
+        visits.move(get(db, "13311110001"), visit_id, township(start="14:00", end="16:00"))
+        db.session.commit()
+    moved = _feed_events(app, db)[uid]
+    assert int(moved["sequence"]) > first and moved.decoded("dtstart").hour == 6
+    with app.test_request_context():
+        visits.cancel(get(db, "13311110001"), visit_id, "天气原因")
+        db.session.commit()
+    cancelled = _feed_events(app, db)[uid]
+    assert str(cancelled["status"]) == "CANCELLED" and int(cancelled["sequence"]) > int(moved["sequence"])

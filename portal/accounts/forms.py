@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from portal.accounts import services
+from portal.core.forms import PortalForm
 
 
 def phone_check(form, field) -> None:
@@ -23,18 +23,18 @@ def password_check(form, field) -> None:
         raise ValidationError(problem)
 
 
-class LoginForm(FlaskForm):
+class LoginForm(PortalForm):
     phone = StringField(_l("手机号"), validators=[DataRequired(_l("请填写手机号。")), phone_check])
     password = PasswordField(_l("密码"), validators=[DataRequired(_l("请填写密码。"))])
     remember = BooleanField(_l("在这台设备上保持登录（公用电脑请不要勾选）"))
     submit = SubmitField(_l("登录"))
 
 
-class SendCodeForm(FlaskForm):
+class SendCodeForm(PortalForm):
     phone = StringField(_l("手机号"), validators=[DataRequired(_l("请填写手机号。")), phone_check])
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(PortalForm):
     phone = StringField(_l("手机号"), validators=[DataRequired(_l("请填写手机号。")), phone_check])
     code = StringField(
         _l("短信验证码"), validators=[DataRequired(_l("请填写短信验证码。")), Length(6, 6, _l("验证码是 6 位数字。"))]
@@ -47,14 +47,14 @@ class RegisterForm(FlaskForm):
     consent = BooleanField(_l("我已阅读并同意隐私说明"), validators=[DataRequired(_l("需要同意隐私说明才能注册。"))])
 
 
-class PasswordChangeForm(FlaskForm):
+class PasswordChangeForm(PortalForm):
     current = PasswordField(_l("当前密码"), validators=[DataRequired(_l("请填写当前密码。"))])
     password = PasswordField(_l("新密码"), validators=[DataRequired(_l("请填写新密码。")), password_check])
     password2 = PasswordField(_l("再输一次新密码"), validators=[EqualTo("password", _l("两次输入的密码不一样。"))])
     submit = SubmitField(_l("修改密码"))
 
 
-class ResetForm(FlaskForm):
+class ResetForm(PortalForm):
     phone = StringField(_l("手机号"), validators=[DataRequired(_l("请填写手机号。")), phone_check])
     code = StringField(
         _l("短信验证码"), validators=[DataRequired(_l("请填写短信验证码。")), Length(6, 6, _l("验证码是 6 位数字。"))]

@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from stdnum.cn import ric, uscc
-from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength, ValidationError
+from stdnum.cn import uscc
+from stdnum.exceptions import InvalidChecksum, InvalidFormat, InvalidLength, ValidationError
 from wtforms import BooleanField, DecimalField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms import ValidationError as FieldError
 from wtforms.fields.choices import SelectChoice
@@ -16,6 +15,9 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from portal.accounts.forms import phone_check
 from portal.applications import vocab
+from portal.core import idnumber
+from portal.core.forms import PortalForm
+from portal.core.i18n import is_chinese, local_name
 
 MIN_AGE, MAX_AGE = 16, 80
 
@@ -35,27 +37,24 @@ def age_on(birth: date, today: date) -> int:
 
 
 def check_id_number(value: str) -> str:
-    """Return the normalised 身份证号 or raise FieldError with a specific message."""
-    value = ric.compact(value or "").upper()
+    """Return the normalised 身份证号 or raise FieldError with a specific message (rules: `core.idnumber`)."""
     try:
-        ric.validate(value)
+        value = idnumber.validate(value)
     except InvalidLength:
         raise FieldError(_l("身份证号应为 18 位。")) from None
     except InvalidFormat:
         raise FieldError(_l("身份证号只能是数字，最后一位可以是 X。")) from None
+    except idnumber.InvalidRegion:
+        raise FieldError(_l("身份证号前 2 位（省份代码）不对，请核对。")) from None
+    except idnumber.InvalidBirthDate:
+        raise FieldError(_l("身份证号里的出生日期不对，请核对。")) from None
     except InvalidChecksum:
         raise FieldError(_l("身份证号最后一位（校验码）对不上，请逐位核对。")) from None
-    except InvalidComponent:
-        try:
-            ric.get_birth_date(value)
-        except ValidationError:
-            raise FieldError(_l("身份证号里的出生日期不对，请核对。")) from None
-        raise FieldError(_l("身份证号前 6 位（地区代码）不对，请核对。")) from None
     except ValidationError:
         raise FieldError(_l("身份证号不正确，请核对。")) from None
-    birth = ric.get_birth_date(value)
+    birth = idnumber.birth_date(value)
     age = age_on(birth, date.today())
-    if birth > date.today() or not MIN_AGE <= age <= MAX_AGE:
+    if not MIN_AGE <= age <= MAX_AGE:
         raise FieldError(_l("按身份证号算，年龄为 %(age)s 岁，不在 16 到 80 岁之间，请核对。", age=age))
     return value
 
@@ -100,7 +99,7 @@ class WholeNumberField(IntegerField):
             raise ValueError(_l("请填写整数，例如 3。")) from None
 
 
-class ApplicationForm(FlaskForm):
+class ApplicationForm(PortalForm):
     """What every application asks."""
 
     form_key = HiddenField()
@@ -123,7 +122,7 @@ class ApplicationForm(FlaskForm):
     attachment_fields = ("business_plan", "id_copy")
 
     def set_county_choices(self, counties) -> None:
-        self.county.choices = choices((c.code, c.name) for c in counties)
+        self.county.choices = choices((c.code, local_name(c)) for c in counties)
 
 
 class TrainingForm(ApplicationForm):
@@ -175,7 +174,8 @@ class MentoringForm(ApplicationForm):
 
     def set_mentor_choices(self, mentors) -> None:
         self.preferred_mentor.choices = choices(
-            ((m.slug, f"{m.name}（{m.title}）") for m in mentors), blank=_l("不指定，由工作人员安排")
+            ((m.slug, f"{m.name}（{m.title}）" if is_chinese() else f"{m.name} ({m.title})") for m in mentors),
+            blank=_l("不指定，由工作人员安排"),
         )
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from portal.catalog import vocab
 from portal.catalog.models import County, IncubationBase, Mentor, MentorExpertise, Park, Project, Unit
+from portal.core.i18n import local_name
 from portal.core.listing import Filter, Listing
 from portal.errors import NotFound
 from portal.extensions import db
@@ -32,7 +33,7 @@ def find_county(value: str) -> County | None:
 
 
 def _county_choices() -> list[tuple[str, str]]:
-    return [(c.name, c.name) for c in all_counties()]
+    return [(c.name, local_name(c)) for c in all_counties()]
 
 
 def _vocab_filter(name: str, table: dict, column: Any, label: Any, aliases: tuple = ()) -> Filter:
@@ -98,14 +99,7 @@ LISTINGS: dict[str, Listing] = {
         filters=[
             _county_filter(Unit),
             _vocab_filter("level", vocab.UNIT_LEVELS, Unit.level, _l("层级")),
-            Filter(
-                name="dept",
-                aliases=("type",),
-                label=_l("部门"),
-                choices=lambda: [(d, d) for d in vocab.DEPTS],
-                resolve=lambda raw: raw if raw in vocab.DEPTS else None,
-                apply=lambda stmt, dept: stmt.where(Unit.dept == dept),
-            ),
+            _vocab_filter("dept", vocab.DEPTS, Unit.dept, _l("部门"), aliases=("type",)),
         ],
         order_by=lambda: [Unit.level.desc(), Unit.code],
         options=lambda: [selectinload(Unit.county)],

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
+# "创业孵化基地" is also the heading of the list (plural in English): the type of one base has its own context.
 BASE_TYPES = {
-    "incubator": _l("创业孵化基地"),
+    "incubator": lazy_pgettext("base type", "创业孵化基地"),
     "smb": _l("小型微型企业创业创新基地"),
     "star": _l("星创天地"),
     "maker": _l("众创空间"),
@@ -69,22 +71,22 @@ APPLICATION_TYPES = {
     "loan": _l("创业担保贷款"),
 }
 
-DEPTS = (
-    "office",
-    "hrss",
-    "ndrc",
-    "agri",
-    "commerce",
-    "sci",
-    "miit",
-    "forestry",
-    "data",
-    "land",
-    "tax",
-    "finance",
-    "pbc",
-    "culture",
-)
+DEPTS = {
+    "office": _l("领导小组办公室"),
+    "hrss": _l("人力资源和社会保障"),
+    "ndrc": _l("发展和改革"),
+    "agri": _l("农业农村"),
+    "commerce": _l("商务"),
+    "sci": _l("科技"),
+    "miit": _l("工业和信息化"),
+    "forestry": _l("林业"),
+    "data": _l("政务大数据"),
+    "land": _l("自然资源"),
+    "tax": _l("税务"),
+    "finance": _l("财政"),
+    "pbc": _l("人民银行"),
+    "culture": _l("文化广电和旅游"),
+}
 
 
 # What an application is about, as routing rules name it (the application forms offer the same choices).

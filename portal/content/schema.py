@@ -73,7 +73,7 @@ UNITS = Kind(
         Field("short_name", "str", required=True, max_len=64),
         Field("name_en", "str", required=True, max_len=200),
         Field("level", "enum", required=True, choices=tuple(vocab.UNIT_LEVELS)),
-        Field("dept", "enum", required=True, choices=vocab.DEPTS),
+        Field("dept", "enum", required=True, choices=tuple(vocab.DEPTS)),
         Field("county", "county"),
         Field("duties", "intlist", default=[], min=1, max=14),
         Field("address", "str", max_len=255),

@@ -58,7 +58,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):
         _discard()
-        return render_error(400, _("页面已过期或来源无法验证（CSRF）。请返回上一页，刷新后再提交。"))
+        return render_error(400, _("页面已过期，或者无法确认是从本站提交的。请返回上一页，刷新后再提交。"))
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

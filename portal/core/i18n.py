@@ -40,6 +40,22 @@ def html_lang() -> str:
     return "zh-Hans-CN" if is_chinese() else "en"
 
 
+def local_name(obj, short: bool = False) -> str:
+    """A county's or unit's name in the reader's language: its English name on English pages when it has one.
+    Names of bases, parks, projects and people have no English form in the content and stay as written."""
+    if obj is None:
+        return ""
+    english = getattr(obj, "name_en", None)
+    if english and not is_chinese():
+        return english
+    return (getattr(obj, "short_name", None) if short else None) or obj.name
+
+
+def local_names(objs) -> str:
+    """Several counties or units, named and joined the way the reader's language lists them."""
+    return ("、" if is_chinese() else ", ").join(local_name(obj) for obj in objs)
+
+
 def money_wan(amount: Decimal | float | int | None) -> str:
     """An amount given in 万元 (units of 10,000 yuan), shown the way the reader's locale writes money."""
     if amount is None:
@@ -64,6 +80,8 @@ def init_app(app: Flask) -> None:
         number=number,
         format_date=format_date,
         html_lang=html_lang,
+        local_name=local_name,
+        local_names=local_names,
         is_chinese=is_chinese,
         LANGUAGE_NAMES=LANGUAGE_NAMES,
     )

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from flask_babel import to_user_timezone
+
 from portal import audit
 from portal.applications import states
 from portal.catalog import vocab as catalog_vocab
@@ -22,11 +24,16 @@ HEADER = [
     "身份证号",
     "联系电话",
     "金额（万元）",
-    "提交时间",
+    "提交时间（北京时间）",
     "办理期限",
     "经办人",
 ]
 FORMATS = {"csv": spreadsheet.CSV_MIMETYPE, "xlsx": spreadsheet.XLSX_MIMETYPE}
+
+
+def local_time(moment) -> str:
+    """A stored (timezone-aware, UTC) time as people in Nanyang read it: Asia/Shanghai, like the pages."""
+    return to_user_timezone(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
 def rows(user, unit_id: int | None, filters: queries.Filters) -> Iterator[list[str]]:
@@ -46,7 +53,7 @@ def rows(user, unit_id: int | None, filters: queries.Filters) -> Iterator[list[s
                 application.id_number if full else mask_id_number(application.id_number),
                 application.phone if full else mask_phone(application.phone),
                 str(application.amount_wan or ""),
-                application.submitted_at.strftime("%Y-%m-%d %H:%M") if application.submitted_at else "",
+                local_time(application.submitted_at),
                 item.due_date.isoformat(),
                 item.claimed_by.name if item.claimed_by else "",
             ]

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField, TimeField
 from wtforms.validators import Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.applications.forms import choices
 from portal.catalog import vocab
+from portal.core.forms import PortalForm
+from portal.core.i18n import is_chinese, local_name
 
 DEST_KINDS = {
     "township": _l("乡镇（街道）"),
@@ -45,7 +46,11 @@ class LenientInt(IntegerField):
             self.data = None
 
 
-class VisitForm(FlaskForm):
+def _with_note(name: str, note: str) -> str:
+    return f"{name}（{note}）" if is_chinese() else f"{name} ({note})"
+
+
+class VisitForm(PortalForm):
     dest_kind = SelectField(_l("去哪里"), choices=choices(DEST_KINDS.items()))
     county = SelectField(_l("县区（去乡镇或企业时填）"), validators=[Optional()])
     township = StringField(_l("乡镇（街道）名称"), validators=[Optional(), Length(max=64, message=TOO_LONG)])
@@ -65,7 +70,7 @@ class VisitForm(FlaskForm):
     note = TextAreaField(_l("备注（给报名者看的说明）"), validators=[Optional()])
 
     def set_choices(self, counties, parks, bases) -> None:
-        self.county.choices = choices((c.code, c.name) for c in counties)
-        places = [(f"park:{p.slug}", f"{p.name}（{p.county.name}）") for p in parks]
-        places += [(f"base:{b.slug}", f"{b.name}（{b.county.name}）") for b in bases]
+        self.county.choices = choices((c.code, local_name(c)) for c in counties)
+        places = [(f"park:{p.slug}", _with_note(p.name, local_name(p.county))) for p in parks]
+        places += [(f"base:{b.slug}", _with_note(b.name, local_name(b.county))) for b in bases]
         self.place_slug.choices = choices(places)
