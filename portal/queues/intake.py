@@ -116,3 +116,8 @@ def on_transition(application: Application, action: str, before: str, after: str
 def init_app(app: Flask) -> None:
     signals.submitted.connect(route)
     signals.transitioned.connect(on_transition)
+    signals.handling_unit.connect(handling_unit)
+
+
+def handling_unit(application: Application) -> Unit | None:
+    return queries.lead_unit(application)
