@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
@@ -27,6 +28,27 @@ class AuditLog(Base):
     __table_args__ = (sa.Index("ix_audit_log_object", "object_type", "object_id"),)
 
 
+# A 身份证号 (17 digits and a digit or X) or a mainland mobile number standing on its own (not inside a hash).
+ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
+MOBILE = re.compile(r"(?<![0-9A-Za-z])1[3-9]\d{9}(?![0-9A-Za-z])")
+
+
+def _mask(text: str) -> str:
+    text = ID_NUMBER.sub(lambda m: m.group(0)[:4] + "*" * 10 + m.group(0)[-4:], text)
+    return MOBILE.sub(lambda m: m.group(0)[:3] + "****" + m.group(0)[-4:], text)
+
+
+def scrub(value: Any) -> Any:
+    """The value with every personal number in it masked: audit rows say what changed, never the number itself."""
+    if isinstance(value, str):
+        return _mask(value)
+    if isinstance(value, dict):
+        return {k: scrub(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [scrub(v) for v in value]
+    return value
+
+
 def record(actor, action: str, obj_type: str, obj_id: Any, before: dict | None = None, after: dict | None = None):
     """Add an audit row to the current transaction (it commits or rolls back with the change)."""
     entry = AuditLog(
@@ -34,8 +56,8 @@ def record(actor, action: str, obj_type: str, obj_id: Any, before: dict | None =
         action=action,
         object_type=obj_type,
         object_id=str(obj_id),
-        before=before,
-        after=after,
+        before=scrub(before),
+        after=scrub(after),
     )
     db.session.add(entry)
     return entry

@@ -39,6 +39,8 @@ def build_config(instance_path: str) -> dict:
     instance = Path(instance_path)
     debug = _flag("FLASK_DEBUG", False)
     data_dir = Path(os.environ.get("PORTAL_DATA_DIR") or instance)
+    upload_file_mb = float(os.environ.get("PORTAL_UPLOAD_MAX_FILE_MB", "10"))
+    upload_application_mb = float(os.environ.get("PORTAL_UPLOAD_MAX_APPLICATION_MB", "30"))
     database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'portal.sqlite3'}"
     # Heroku-style URLs name the old driver; we use psycopg 3.
     if database_url.startswith("postgres://"):
@@ -75,7 +77,6 @@ def build_config(instance_path: str) -> dict:
         # Its size per worker process, in bytes (bodies and headers); least recently used pages are dropped first.
         "PAGE_CACHE_MAX_BYTES": int(float(os.environ.get("PORTAL_PAGE_CACHE_MB", "32")) * 1024 * 1024),
         "API_MAX_PER_PAGE": 100,
-        "MAX_CONTENT_LENGTH": int(os.environ.get("PORTAL_MAX_REQUEST_MB", "32")) * 1024 * 1024,
         "SEND_FILE_MAX_AGE_DEFAULT": 7 * 24 * 3600,
         # Where SMS go: a class with send(message); the default only logs them (development).
         "NOTIFY_SENDER": os.environ.get("PORTAL_NOTIFY_SENDER", "portal.notify.services:LogSender"),
@@ -86,6 +87,21 @@ def build_config(instance_path: str) -> dict:
         # 创业导师乡村行: minimum time between a mentor's visits in different counties, and visits per place per day.
         "VISIT_TRAVEL_GAP_MINUTES": int(os.environ.get("PORTAL_VISIT_TRAVEL_GAP_MINUTES", "120")),
         "VISIT_PLACE_DAILY_CAP": int(os.environ.get("PORTAL_VISIT_PLACE_DAILY_CAP", "2")),
-        "UPLOAD_MAX_FILE_MB": float(os.environ.get("PORTAL_UPLOAD_MAX_FILE_MB", "10")),
-        "UPLOAD_MAX_APPLICATION_MB": float(os.environ.get("PORTAL_UPLOAD_MAX_APPLICATION_MB", "30")),
+        "UPLOAD_MAX_FILE_MB": upload_file_mb,
+        "UPLOAD_MAX_APPLICATION_MB": upload_application_mb,
+        # A whole request may carry every attachment field at the file limit, so the form's own checks
+        # (per file, per application, per account) answer at the field before the request is refused whole.
+        "MAX_CONTENT_LENGTH": int(
+            float(os.environ.get("PORTAL_MAX_REQUEST_MB") or (upload_application_mb + upload_file_mb + 2)) * 1048576
+        ),
+        # Where attachment bytes are kept (portal/applications/storage.py): "database" (the default) stores
+        # them in the stored_blob table, in the same transaction as their Attachment row.
+        "STORAGE_BACKEND": os.environ.get("PORTAL_STORAGE_BACKEND", "database"),
+        # Per-applicant quotas, and how long an untouched draft is kept (`flask applications purge-drafts`).
+        "APPLICANT_MAX_DRAFTS": int(os.environ.get("PORTAL_APPLICANT_MAX_DRAFTS", "10")),
+        "APPLICANT_MAX_ATTACHMENTS": int(os.environ.get("PORTAL_APPLICANT_MAX_ATTACHMENTS", "60")),
+        "APPLICANT_MAX_UPLOAD_MB": float(os.environ.get("PORTAL_APPLICANT_MAX_UPLOAD_MB", "200")),
+        "DRAFT_EXPIRY_DAYS": int(os.environ.get("PORTAL_DRAFT_EXPIRY_DAYS", "30")),
+        # Saving or submitting an application form: per account.
+        "APPLY_RATE_LIMIT": os.environ.get("PORTAL_APPLY_RATE_LIMIT", "20/minute;200/hour"),
     }

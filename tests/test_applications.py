@@ -302,8 +302,10 @@ def test_attachments_are_served_only_to_their_owner(app, client, db, applicant):
     assert stranger.get(f"/my/applications/{number}/receipt").status_code == 404
 
 
-def test_stored_files_have_random_names_outside_the_web_root(app, client, db, applicant):
+def test_stored_files_have_random_names_and_live_in_the_database(app, client, db, applicant):
     from pathlib import Path
+
+    from portal.applications.models import StoredBlob
 
     token, key = start(client, "training")
     client.post(
@@ -315,8 +317,9 @@ def test_stored_files_have_random_names_outside_the_web_root(app, client, db, ap
     stored = application.attachments[0]
     assert stored.original_name == "passwd.pdf"
     assert re.fullmatch(r"[0-9a-f]{32}\.pdf", stored.stored_name)
-    path = Path(app.config["PORTAL_DATA_DIR"]) / "uploads" / stored.stored_name[:2] / stored.stored_name
-    assert path.read_bytes() == PDF
+    # The bytes are in the database, under the random name, written with the row (no file on any app server).
+    assert db.session.get(StoredBlob, stored.stored_name).data == PDF
+    assert not (Path(app.config["PORTAL_DATA_DIR"]) / "uploads").exists()
     assert client.get(f"/static/{stored.stored_name}").status_code == 404
 
 

@@ -1,7 +1,7 @@
 """application promise: handling unit, promised date, paused clock
 
 Revision ID: 5cc47f22439b
-Revises: 03c39006253b
+Revises: 5b7e2c1d9a40
 Create Date: 2026-11-30 02:38:11.433056
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5cc47f22439b'
-down_revision = '03c39006253b'
+down_revision = '5b7e2c1d9a40'
 branch_labels = None
 depends_on = None
 

@@ -118,7 +118,8 @@ class ApplicationForm(PortalForm):
     business_plan = FileField(_l("创业计划书（可选）"))
     id_copy = FileField(_l("身份证正反面照片（可选）"))
 
-    sensitive_fields = ("id_number",)
+    # Stored only in the encrypted `private` column, never in the plain `answers` (see operations._raw).
+    sensitive_fields = ("id_number", "phone")
     attachment_fields = ("business_plan", "id_copy")
 
     def set_county_choices(self, counties) -> None:
@@ -202,7 +203,7 @@ class LoanForm(ApplicationForm):
     licence = FileField(_l("营业执照（合伙或企业必传）"))
     collateral_proof = FileField(_l("抵质押物证明（选择抵押或质押时必传）"))
 
-    sensitive_fields = ("id_number", "uscc")
+    sensitive_fields = ("id_number", "phone", "uscc")
     attachment_fields = ("business_plan", "id_copy", "licence", "collateral_proof")
 
     def set_rule_choices(self, rules: dict) -> None:

@@ -112,3 +112,17 @@ class TrackingCounter(Base):
     year: Mapped[int] = mapped_column(primary_key=True)
     type_code: Mapped[str] = mapped_column(sa.String(4), primary_key=True)
     value: Mapped[int] = mapped_column(default=0)
+
+
+class StoredBlob(Base):
+    """The bytes of one stored file (the database storage of `applications.storage`), keyed by its random name.
+
+    Written in the same transaction as the Attachment row that names it, so a failed or killed request
+    leaves neither behind; every app server reads the same bytes.
+    """
+
+    __tablename__ = "stored_blob"
+
+    key: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    data: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)

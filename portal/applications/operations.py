@@ -12,16 +12,17 @@ from decimal import Decimal, InvalidOperation
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from stdnum.cn import ric
 from werkzeug.datastructures import FileStorage
 
 from portal import audit
 from portal.accounts.models import User
-from portal.applications import rules, signals, states, uploads
+from portal.applications import quotas, rules, signals, states, uploads
 from portal.applications.forms import age_on
 from portal.applications.models import TYPE_CODES, Application, Attachment, TrackingCounter
-from portal.applications.queries import attachment_of, for_applicant
+from portal.applications.queries import attachment_of, for_applicant, handling_unit, open_loans_of_person
 from portal.applications.states import transition
 from portal.applications.vocab import CO_APPLICANT_SLOTS
 from portal.catalog.models import County
@@ -54,6 +55,7 @@ class Outcome:
     application: Application
     submitted: bool = False
     already: bool = False  # this form had been submitted before (double click, retry)
+    notice: str | None = None  # something the applicant must act on after submitting
     errors: dict[str, list[str]] = field(default_factory=dict)
 
 
@@ -64,6 +66,7 @@ def _find_or_create(user: User, app_type: str, form_key: str) -> Application:
         if application.applicant_id != user.id or application.type != app_type:
             raise NotFound()
         return application
+    quotas.check_new_draft(user)
     application = Application(
         type=app_type, state=states.DRAFT, applicant_id=user.id, form_key=form_key, answers={}, private={}
     )
@@ -81,12 +84,11 @@ def _find_or_create(user: User, app_type: str, form_key: str) -> Application:
 
 
 def _store_within_limits(upload: FileStorage, used: int) -> uploads.StoredFile:
-    """Store one upload if it fits the per-file limit and, with `used` bytes already there, the per-application one."""
+    """Check one upload against the per-file limit and, with `used` bytes already there, the per-application one."""
     max_file = int(float(current_app.config["UPLOAD_MAX_FILE_MB"]) * 1024 * 1024)
     max_total = int(float(current_app.config["UPLOAD_MAX_APPLICATION_MB"]) * 1024 * 1024)
-    stored = uploads.store(upload, max_file)
+    stored = uploads.check(upload, max_file)
     if used + stored.size > max_total:
-        uploads.remove(stored.stored_name)
         raise InvalidInput(_("这份申请的材料合计不能超过 %(mb)s MB。", mb=format(max_total / 1048576, "g")))
     return stored
 
@@ -100,6 +102,7 @@ def _store_uploads(application: Application, user: User, files: dict[str, FileSt
             continue
         try:
             stored = _store_within_limits(upload, used)
+            quotas.check_upload(user, stored.size)
         except InvalidInput as exc:
             errors[name] = exc.message
             continue
@@ -109,6 +112,8 @@ def _store_uploads(application: Application, user: User, files: dict[str, FileSt
 
 
 def _attach(application: Application, stored: uploads.StoredFile, kind: str, user: User, event_id=None) -> None:
+    """The Attachment row and its bytes, added to the same transaction."""
+    uploads.put(stored)
     application.attachments.append(
         Attachment(
             kind=kind,
@@ -121,13 +126,17 @@ def _attach(application: Application, stored: uploads.StoredFile, kind: str, use
             event_id=event_id,
         )
     )
+    db.session.flush()
 
 
-def save(user: User, app_type: str, form, files: dict[str, FileStorage], submit: bool) -> Outcome:
-    """Save the draft (answers and every acceptable upload); when asked, validate all and submit.
+def save(
+    user: User, app_type: str, form, files: dict[str, FileStorage], submit: bool, remove: int | None = None
+) -> Outcome:
+    """Save the draft (answers and every acceptable upload, minus the attachment `remove` names); when asked,
+    validate all and submit.
 
     One transaction: either the draft is saved, or the draft is saved and submitted; never half of it.
-    The caller commits.
+    The caller commits. A new draft past the account's quota raises InvalidInput (nothing is written).
     """
     if user.role != "applicant":
         raise NotAllowed(_("只有创业者账号可以提交申请。"))
@@ -137,6 +146,8 @@ def save(user: User, app_type: str, form, files: dict[str, FileStorage], submit:
     answers, private = _raw(form)
     application.answers, application.private = answers, private
     application.updated_at = utcnow()
+    if remove is not None:
+        _remove_attachment(user, application, remove)
     upload_errors = _store_uploads(application, user, files, form)
     db.session.flush()
     outcome = Outcome(application)
@@ -152,8 +163,13 @@ def save(user: User, app_type: str, form, files: dict[str, FileStorage], submit:
             outcome.errors.setdefault(name, []).append(message)
     if outcome.errors:
         return outcome
+    others = _same_person_loans(form, application) if app_type == "loan" else []
     _finalise(application, app_type, form)
     transition(application, "submit", user, message=_("已收到您的申请。"))
+    if others:
+        # Another account applied with this 身份证号: both go ahead, staff see the conflict on both items,
+        # and neither can be approved while the other is open (states.transition).
+        outcome.notice = _contact_notice(others)
     # The queues area routes it to the responsible units, inside this same transaction.
     signals.submitted.send(application)
     outcome.submitted = True
@@ -201,20 +217,34 @@ def _business_checks(app_type: str, form, application: Application, user: User) 
             errors["collateral_proof"] = _("选择了抵押或质押，请上传抵质押物证明。")
         if age_on(ric.get_birth_date(form.id_number.data), date.today()) < 18:
             errors["id_number"] = _("申请贷款须年满 18 周岁。")
-        duplicate = db.session.scalar(
-            sa.select(Application.tracking_no).where(
-                Application.type == "loan",
-                Application.id_hash == keyed_hash(form.id_number.data),
-                Application.state.in_(states.OPEN_STATES),
-                Application.id != application.id,
-            )
-        )
-        if duplicate:
+        own = [a for a in _same_person_loans(form, application) if a.applicant_id == user.id]
+        if own:
             errors["id_number"] = _(
-                "这个身份证号已有一笔正在办理的创业担保贷款申请（%(no)s），请等办理结果出来或撤回后再申请。",
-                no=duplicate,
+                "您已有一笔正在办理的创业担保贷款申请（%(no)s），请等办理结果出来或撤回后再申请。",
+                no=own[0].tracking_no,
             )
     return errors
+
+
+def _same_person_loans(form, application: Application) -> list[Application]:
+    return open_loans_of_person(keyed_hash(form.id_number.data), exclude_id=application.id)
+
+
+def _contact_notice(others: list[Application]) -> str:
+    """What an applicant is told when another account has a loan in progress for the same 身份证号: whom to call,
+    and nothing about the other application (its number, state or holder)."""
+    unit = handling_unit(others[0])
+    if unit is None:
+        return _("这个身份证号另有一笔正在办理的创业担保贷款申请。工作人员会核实，请联系所在县区人社部门说明情况。")
+    name = unit.name_en if str(get_locale()).startswith("en") and unit.name_en else unit.name
+    if unit.phone:
+        return _(
+            "这个身份证号另有一笔正在办理的创业担保贷款申请。"
+            "工作人员会核实，请联系%(unit)s（电话 %(phone)s）说明情况。",
+            unit=name,
+            phone=unit.phone,
+        )
+    return _("这个身份证号另有一笔正在办理的创业担保贷款申请。工作人员会核实，请联系%(unit)s说明情况。", unit=name)
 
 
 def _finalise(application: Application, app_type: str, form) -> None:
@@ -258,13 +288,12 @@ def next_tracking_no(app_type: str, year: int) -> str:
     return f"NY-{year}-{code}-{value:06d}"
 
 
-def remove_draft_attachment(user: User, form_key: str, attachment_id: int) -> Application:
-    application = db.session.scalar(sa.select(Application).where(Application.form_key == form_key))
-    if application is None or application.applicant_id != user.id:
-        raise NotFound()
-    if application.state != states.DRAFT:
-        raise InvalidTransition(_("申请已提交，材料不能再删除。"))
-    attachment = attachment_of(application, attachment_id)
+def _remove_attachment(user: User, application: Application, attachment_id: int) -> None:
+    """Take one attachment (and its bytes) off a draft; the answers typed with it are saved by `save`."""
+    try:
+        attachment = attachment_of(application, attachment_id)
+    except NotFound:
+        return  # already removed (a second click): the answers are still saved
     application.attachments.remove(attachment)
     uploads.remove(attachment.stored_name)
     audit.record(
@@ -274,7 +303,6 @@ def remove_draft_attachment(user: User, form_key: str, attachment_id: int) -> Ap
         application.id,
         before={"attachment": attachment.original_name},
     )
-    return application
 
 
 def withdraw(user: User, tracking_no: str, reason: str) -> Application:
@@ -297,11 +325,10 @@ def supply_material(user: User, tracking_no: str, comment: str, files: list[File
     try:
         for upload in present:
             stored = _store_within_limits(upload, used)
+            quotas.check_upload(user, stored.size + sum(s.size for s in stored_files), len(stored_files) + 1)
             stored_files.append(stored)
             used += stored.size
     except InvalidInput as exc:
-        for stored in stored_files:
-            uploads.remove(stored.stored_name)
         exc.details.setdefault("field", "files")
         raise
     event = transition(application, "supply_material", user, message=comment or _("已上传补正材料。"))

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from werkzeug.datastructures import MultiDict
 
 from portal.accounts.models import User
-from portal.applications import rules, states
+from portal.applications import rules, signals, states
 from portal.applications.forms import FORMS, add_loan_extras
 from portal.applications.models import Application, Attachment
 from portal.catalog.models import Mentor
@@ -42,6 +42,26 @@ def latest_draft(user: User, app_type: str) -> Application | None:
         .order_by(Application.updated_at.desc())
         .limit(1)
     )
+
+
+def open_loans_of_person(id_hash: str | None, exclude_id: int | None = None) -> list[Application]:
+    """Loan applications in progress for one 身份证号 (by its keyed hash), oldest first."""
+    if not id_hash:
+        return []
+    stmt = sa.select(Application).where(
+        Application.type == "loan", Application.id_hash == id_hash, Application.state.in_(states.OPEN_STATES)
+    )
+    if exclude_id is not None:
+        stmt = stmt.where(Application.id != exclude_id)
+    return list(db.session.scalars(stmt.order_by(Application.submitted_at, Application.id)))
+
+
+def handling_unit(application: Application):
+    """The unit handling an application now, as the queues area answers (None when nobody answers)."""
+    for _receiver, unit in signals.handling_unit.send(application):
+        if unit is not None:
+            return unit
+    return None
 
 
 def attachment_for_applicant(user: User, tracking_no: str, attachment_id: int) -> Attachment:

@@ -106,7 +106,23 @@ def _checked_move(application: Application, action: str, actor: User | None) -> 
         raise NotAllowed()
     if move.by == STAFF and (actor is None or actor.role != "staff"):
         raise NotAllowed()
+    if action == "approve" and application.type == "loan":
+        _one_loan_per_person(application)
     return move
+
+
+def _one_loan_per_person(application: Application) -> None:
+    """A loan is not approved while another loan application for the same 身份证号 is in progress."""
+    from portal.applications.queries import open_loans_of_person  # queries builds on this module
+
+    others = open_loans_of_person(application.id_hash, exclude_id=application.id)
+    if others:
+        raise InvalidTransition(
+            _(
+                "同一身份证号另有一笔在办贷款申请 %(no)s，请先核实并办结那一笔，再批准这一笔。",
+                no="、".join(a.tracking_no for a in others),
+            )
+        )
 
 
 def transition(

@@ -1,18 +1,18 @@
-"""Attachments: accepted by what the bytes are (PDF, JPEG, PNG), stored under random names, atomically."""
+"""Attachments: accepted by what the bytes are (PDF, JPEG, PNG), kept under random names behind `storage`."""
 
 from __future__ import annotations
 
 import hashlib
-import os
+import io
 import secrets
 from dataclasses import dataclass
-from pathlib import Path
 
-from flask import Response, current_app, send_file
+from flask import Response, send_file
 from flask_babel import gettext as _
 from werkzeug.datastructures import FileStorage
 
-from portal.errors import InvalidInput
+from portal.applications.storage import storage
+from portal.errors import InvalidInput, NotFound
 
 SIGNATURES = (
     (b"%PDF-", "application/pdf", ".pdf"),
@@ -23,11 +23,14 @@ SIGNATURES = (
 
 @dataclass
 class StoredFile:
+    """A checked upload, not yet stored: `put` stores it together with its Attachment row."""
+
     stored_name: str
     original_name: str
     content_type: str
     size: int
     sha256: str
+    data: bytes = b""
 
 
 def sniff(head: bytes) -> tuple[str, str] | None:
@@ -37,23 +40,14 @@ def sniff(head: bytes) -> tuple[str, str] | None:
     return None
 
 
-def upload_root() -> Path:
-    return Path(current_app.config["PORTAL_DATA_DIR"]) / "uploads"
-
-
-def path_for(stored_name: str) -> Path:
-    # Two levels of fan-out keep directories small; names are random, never the user's.
-    return upload_root() / stored_name[:2] / stored_name
-
-
 def clean_name(name: str | None) -> str:
     name = (name or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
     name = "".join(ch for ch in name if ch.isprintable())
     return (name or "file")[:120]
 
 
-def store(upload: FileStorage, max_bytes: int) -> StoredFile:
-    """Check and write one upload. Raises InvalidInput with a message for the field."""
+def check(upload: FileStorage, max_bytes: int) -> StoredFile:
+    """Read and check one upload (nothing is stored yet). Raises InvalidInput with a message for the field."""
     data = upload.stream.read(max_bytes + 1)
     if not data:
         raise InvalidInput(_("文件是空的，请重新选择。"))
@@ -65,29 +59,32 @@ def store(upload: FileStorage, max_bytes: int) -> StoredFile:
             _("只能上传 PDF、JPG 或 PNG 格式的文件（“%(name)s”不是）。", name=clean_name(upload.filename))
         )
     content_type, extension = kind
-    stored_name = secrets.token_hex(16) + extension
-    target = path_for(stored_name)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_suffix(target.suffix + ".part")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, target)
     return StoredFile(
-        stored_name, clean_name(upload.filename), content_type, len(data), hashlib.sha256(data).hexdigest()
+        secrets.token_hex(16) + extension,
+        clean_name(upload.filename),
+        content_type,
+        len(data),
+        hashlib.sha256(data).hexdigest(),
+        data,
     )
 
 
+def put(stored: StoredFile) -> None:
+    """Store the bytes in the current transaction (they exist once it commits, and only then)."""
+    storage().put(stored.stored_name, stored.data)
+
+
 def remove(stored_name: str) -> None:
-    path_for(stored_name).unlink(missing_ok=True)
+    storage().delete(stored_name)
 
 
 def send(attachment) -> Response:
     """The one way an attachment is downloaded: as a file to save, never shown inline, never cached."""
+    data = storage().get(attachment.stored_name)
+    if data is None:
+        raise NotFound()
     return send_file(
-        path_for(attachment.stored_name),
+        io.BytesIO(data),
         mimetype=attachment.content_type,
         as_attachment=True,
         download_name=attachment.original_name,

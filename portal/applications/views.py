@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -31,8 +31,49 @@ def _applicant_only():
         abort(403)
 
 
+def _apply_key() -> str:
+    return f"apply:{current_user.get_id() if current_user.is_authenticated else request.remote_addr}"
+
+
+def _removed_id() -> int | None:
+    """The attachment a "删除" button of the form names (it is a submit button of the whole form)."""
+    value = request.form.get("remove", "")
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None
+
+
+def _post_apply(app_type: str):
+    """Save (and maybe submit) the form; answer a redirect, or the form again with its errors and a status."""
+    form = queries.build_form(app_type, current_user, formdata=request.form)
+    remove = _removed_id()
+    submit = request.form.get("action") == "submit" and remove is None
+    try:
+        outcome = operations.save(current_user, app_type, form, request.files, submit=submit, remove=remove)
+    except InvalidInput as exc:  # a quota: nothing was written, the typed answers are shown again
+        db.session.rollback()
+        flash(exc.message, "error")
+        return form, None, 400
+    application = outcome.application
+    if outcome.already or outcome.submitted:
+        if outcome.submitted:
+            flash(_("申请已提交，编号 %(no)s。请保存好回执。", no=application.tracking_no), "success")
+        if outcome.notice:
+            flash(outcome.notice, "error")
+        return redirect(url_for("applications.receipt", tracking_no=application.tracking_no)), None, None
+    for name, messages in outcome.errors.items():
+        if name in form:
+            form[name].errors = list(dict.fromkeys([*(form[name].errors or []), *messages]))
+    if outcome.errors:
+        return form, application, 400
+    if remove is not None:
+        flash(_("已删除这份材料，填写的内容已保存为草稿。"), "success")
+    else:
+        flash(_("草稿已保存。下次打开这个页面可以接着填。"), "success")
+    return redirect(url_for("applications.apply", app_type=app_type)), None, None
+
+
 @bp.route("/apply/<app_type>", methods=["GET", "POST"])
 @login_required
+@limiter.limit(lambda: current_app.config["APPLY_RATE_LIMIT"], key_func=_apply_key, methods=["POST"])
 def apply(app_type: str):
     if app_type not in TITLES:
         abort(404)
@@ -43,22 +84,9 @@ def apply(app_type: str):
         form = queries.build_form(app_type, current_user, draft)
         application = draft
     else:
-        form = queries.build_form(app_type, current_user, formdata=request.form)
-        submit = request.form.get("action") == "submit"
-        outcome = operations.save(current_user, app_type, form, request.files, submit=submit)
-        application = outcome.application
-        if outcome.already or outcome.submitted:
-            if outcome.submitted:
-                flash(_("申请已提交，编号 %(no)s。请保存好回执。", no=application.tracking_no), "success")
-            return redirect(url_for("applications.receipt", tracking_no=application.tracking_no))
-        for name, messages in outcome.errors.items():
-            if name in form:
-                form[name].errors = list(dict.fromkeys([*(form[name].errors or []), *messages]))
-        if outcome.errors:
-            status = 400
-        else:
-            flash(_("草稿已保存。下次打开这个页面可以接着填。"), "success")
-            return redirect(url_for("applications.apply", app_type=app_type))
+        form, application, status = _post_apply(app_type)
+        if status is None:
+            return form  # a redirect
     rules = loan_rules.loan_rules() if app_type == "loan" else None
     return render_template(
         f"applications/form_{app_type}.html",
@@ -70,18 +98,6 @@ def apply(app_type: str):
         rules=rules,
         kinds=ATTACHMENT_KINDS,
     ), status
-
-
-@bp.post("/apply/<app_type>/attachments/<int:attachment_id>/delete")
-@login_required
-def remove_attachment(app_type: str, attachment_id: int):
-    _applicant_only()
-    if perform(
-        lambda: operations.remove_draft_attachment(current_user, request.form.get("form_key", ""), attachment_id),
-        None,
-    ):
-        flash(_("已删除这份材料。"), "success")
-    return redirect(url_for("applications.apply", app_type=app_type))
 
 
 @bp.get("/my/applications")

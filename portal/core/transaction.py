@@ -34,7 +34,7 @@ def audit_read(actor, action: str, obj_type: str, obj_id, after: dict | None = N
 
 
 def _write_read_audits() -> None:
-    from portal.audit import AuditLog
+    from portal.audit import AuditLog, scrub
 
     entries = g.pop("read_audits", None)
     if not entries:
@@ -42,7 +42,7 @@ def _write_read_audits() -> None:
     with writing():
         for actor_id, action, obj_type, obj_id, after in entries:
             db.session.add(
-                AuditLog(actor_id=actor_id, action=action, object_type=obj_type, object_id=obj_id, after=after)
+                AuditLog(actor_id=actor_id, action=action, object_type=obj_type, object_id=obj_id, after=scrub(after))
             )
         db.session.commit()
 

@@ -10,6 +10,8 @@ from datetime import UTC, date, datetime, timedelta
 import sqlalchemy as sa
 
 from portal.accounts.models import User
+from portal.applications.models import Application
+from portal.applications.queries import open_loans_of_person
 from portal.catalog.models import Unit
 from portal.content.models import get_rules
 from portal.core.access import require
@@ -48,6 +50,25 @@ def siblings(item: QueueItem) -> list[QueueItem]:
             sa.select(QueueItem).where(QueueItem.application_id == item.application_id).order_by(QueueItem.id)
         )
     )
+
+
+def lead_unit(application) -> Unit | None:
+    """The unit whose open lead item holds the application (what `applications.signals.handling_unit` asks)."""
+    return db.session.scalar(
+        sa.select(Unit)
+        .join(QueueItem, QueueItem.unit_id == Unit.id)
+        .where(QueueItem.application_id == application.id, QueueItem.role == "lead", QueueItem.status == "open")
+        .order_by(QueueItem.id.desc())
+        .limit(1)
+    )
+
+
+def same_person_loans(item: QueueItem) -> list[tuple[Application, Unit | None]]:
+    """Other loan applications in progress for this item's 身份证号, with the unit handling each (staff only)."""
+    application = item.application
+    if application.type != "loan":
+        return []
+    return [(other, lead_unit(other)) for other in open_loans_of_person(application.id_hash, application.id)]
 
 
 def notes(item: QueueItem) -> list[QueueNote]:

@@ -107,6 +107,7 @@ def item(item_id: int):
         application=application,
         rows=applications.answer_rows(form),
         siblings=queries.siblings(queue_item),
+        same_person=queries.same_person_loans(queue_item),
         notes=queries.notes(queue_item),
         clock=queries.clock(queue_item),
         id_number=application.id_number if full else mask_id_number(application.id_number),
