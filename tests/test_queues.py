@@ -94,12 +94,28 @@ def test_full_journey_with_co_review(app, db, people, loan_id):
     for step in ["提交申请", "分送办理单位", "受理", "批准", "请到合作银行办理放款手续"]:
         assert step in timeline
     assert "符合贴息条件" not in timeline, "co-review opinions are internal"
+    # what happens next: who will call, what to bring, whom to ask
+    assert "批准以后" in timeline and "创业贷款担保中心" in timeline and "身份证原件" in timeline
+    assert "有疑问请联系：镇平县人力资源和社会保障局" in timeline
     sms = db.session.scalars(sa.select(OutboxMessage.body).where(OutboxMessage.user_id == application.applicant_id))
     bodies = list(sms)
     assert any("已受理" in b for b in bodies) and any("已批准" in b for b in bodies)
     assert all(len(b) <= 70 for b in bodies)
     inbox = db.session.scalars(sa.select(InboxMessage.subject).where(InboxMessage.user_id == application.applicant_id))
     assert "申请已批准" in list(inbox)
+
+
+def test_an_approved_training_application_says_what_happens_next(app, db, people):
+    training = submit_application(app, db, people["applicant"], "training", county="411324")
+    item_id = lead_item(db, training).id
+    zp = app.test_client()
+    login(zp, "13411110002", "good-pass-2026")
+    for action in ("claim", "accept", "approve"):
+        act(zp, item_id, action)
+    applicant = app.test_client()
+    login(applicant, "13411110001", "good-pass-2026")
+    html = text(applicant.get(f"/my/applications/{db.session.get(Application, training).tracking_no}"))
+    assert "批准以后" in html and "培训的时间和地点" in html and "创业贷款担保中心" not in html
 
 
 def lead_item_any(db, application_id):

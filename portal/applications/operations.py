@@ -19,12 +19,12 @@ from werkzeug.datastructures import FileStorage
 
 from portal import audit
 from portal.accounts.models import User
-from portal.applications import quotas, rules, signals, states, uploads
+from portal.applications import material, quotas, rules, signals, states, uploads
 from portal.applications.forms import age_on
 from portal.applications.models import TYPE_CODES, Application, Attachment, TrackingCounter
-from portal.applications.queries import attachment_of, for_applicant, handling_unit, open_loans_of_person
+from portal.applications.queries import attachment_of, for_applicant, form_class, handling_unit, open_loans_of_person
 from portal.applications.states import transition
-from portal.applications.vocab import CO_APPLICANT_SLOTS
+from portal.applications.vocab import ATTACHMENT_KINDS, CO_APPLICANT_SLOTS
 from portal.catalog.models import County
 from portal.core.crypto import keyed_hash
 from portal.db import utcnow
@@ -311,28 +311,54 @@ def withdraw(user: User, tracking_no: str, reason: str) -> Application:
     return application
 
 
-def supply_material(user: User, tracking_no: str, comment: str, files: list[FileStorage]) -> Application:
-    """The applicant's answer to a request for more material (补正): a comment and/or files."""
+def supply_material(user: User, tracking_no: str, comment: str, files, formdata=None) -> Application:
+    """The applicant's answer to a request for material (补正): the requested answers corrected (validated as on
+    the form), a file for each requested document, and a comment. Old and new answers go on the timeline."""
     application = for_applicant(user, tracking_no)
     if application.state != states.NEEDS_MATERIAL:
         raise InvalidTransition(_("这份申请现在不需要补正材料。"))
+    items = material.items_of(material.current_request(application))
     comment = (comment or "").strip()[:2000]
-    present = [f for f in files if f and f.filename]
-    if not comment and not present:
-        raise InvalidInput(_("请写说明或上传补正的材料。"), field="comment")
-    used = sum(a.size for a in application.attachments)
-    stored_files = []
     try:
-        for upload in present:
+        new, changes = material.corrected_answers(application, items, formdata or {})
+        errors: dict[str, str] = {}
+    except material.MaterialErrors as exc:
+        new, changes, errors = {}, {}, dict(exc.errors)
+    by_item = {
+        item["code"]: [f for f in files.getlist(f"file_{item['code']}") if f and f.filename]
+        for item in items
+        if item["kind"] == "document"
+    }
+    extra = [f for f in files.getlist("files") if f and f.filename]
+    errors.update(material.documents_missing(items, {f"file_{code}": found for code, found in by_item.items()}))
+    if errors:
+        raise material.MaterialErrors(errors)  # every problem at once, at its field
+    if not comment and not extra and not new and not any(by_item.values()):
+        raise InvalidInput(_("请写说明或上传补正的材料。"), field="comment")
+    uploads_by_kind = [
+        (code if code in ATTACHMENT_KINDS else "supplement", f) for code, fs in by_item.items() for f in fs
+    ]
+    stored_files = _store_all([*uploads_by_kind, *(("supplement", f) for f in extra)], application, user)
+    material.apply_answers(application, new, form_class(application.type).sensitive_fields)
+    details = {"changes": changes} if changes else None
+    event = transition(application, "supply_material", user, message=comment or _("已按要求补正。"), details=details)
+    db.session.flush()
+    for kind, stored in stored_files:
+        _attach(application, stored, kind, user, event.id)
+    return application
+
+
+def _store_all(uploads_: list, application: Application, user: User) -> list:
+    """Store each (kind, upload) within the per-file, per-application and per-account limits."""
+    used = sum(a.size for a in application.attachments)
+    stored_files: list = []
+    try:
+        for kind, upload in uploads_:
             stored = _store_within_limits(upload, used)
-            quotas.check_upload(user, stored.size + sum(s.size for s in stored_files), len(stored_files) + 1)
-            stored_files.append(stored)
+            quotas.check_upload(user, stored.size + sum(s.size for _k, s in stored_files), len(stored_files) + 1)
+            stored_files.append((kind, stored))
             used += stored.size
     except InvalidInput as exc:
         exc.details.setdefault("field", "files")
         raise
-    event = transition(application, "supply_material", user, message=comment or _("已上传补正材料。"))
-    db.session.flush()
-    for stored in stored_files:
-        _attach(application, stored, "supplement", user, event.id)
-    return application
+    return stored_files

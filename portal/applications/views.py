@@ -6,7 +6,7 @@ from flask import Blueprint, abort, current_app, flash, jsonify, redirect, rende
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from portal.applications import operations, progress, queries, states, uploads
+from portal.applications import material, operations, progress, queries, states, uploads
 from portal.applications import rules as loan_rules
 from portal.applications.vocab import ATTACHMENT_KINDS
 from portal.catalog import vocab as catalog_vocab
@@ -107,7 +107,16 @@ def mine():
     return render_template("applications/mine.html", applications=queries.list_for_applicant(current_user))
 
 
-def _detail_page(application, comment: str = ""):
+def _detail_page(application, comment: str = "", formdata=None, material_errors: dict | None = None):
+    items = material.items_of(material.current_request(application))
+    material_form = None
+    if application.state == states.NEEDS_MATERIAL and any(i["kind"] == "answer" for i in items):
+        fields = [i["field"] for i in items if i["kind"] == "answer"]
+        typed = material.merged_formdata(application, fields, formdata) if formdata is not None else None
+        material_form = queries.build_form(application.type, current_user, application, formdata=typed)
+        for name, message in (material_errors or {}).items():
+            if name in material_form:
+                material_form[name].errors = [message]
     return render_template(
         "applications/detail.html",
         application=application,
@@ -116,6 +125,10 @@ def _detail_page(application, comment: str = ""):
         kinds=ATTACHMENT_KINDS,
         panels=panels.render("application.applicant", application, current_user),
         comment=comment,
+        material_request=material.current_request(application),
+        material_items=items,
+        material_form=material_form,
+        material_errors=material_errors or {},
     )
 
 
@@ -153,13 +166,16 @@ def withdraw(tracking_no: str):
 def supplement(tracking_no: str):
     try:
         operations.supply_material(
-            current_user, tracking_no, request.form.get("comment", ""), request.files.getlist("files")
+            current_user, tracking_no, request.form.get("comment", ""), request.files, request.form
         )
     except InvalidInput as exc:
         db.session.rollback()
-        flash(exc.message, "error")
+        field_errors = getattr(exc, "errors", None)
+        if not field_errors:
+            flash(exc.message, "error")
         application = queries.for_applicant(current_user, tracking_no)
-        return _detail_page(application, comment=request.form.get("comment", "")), 400
+        page = _detail_page(application, request.form.get("comment", ""), request.form, field_errors)
+        return page, 400
     except PortalError as exc:
         db.session.rollback()
         if exc.status == 404:

@@ -30,5 +30,6 @@ ATTACHMENT_KINDS = {
     "id_copy": _l("身份证正反面"),
     "collateral": _l("抵质押物证明"),
     "supplement": _l("补正材料"),
+    "bank_statement": _l("银行流水"),
 }
 CO_APPLICANT_SLOTS = 4

@@ -57,6 +57,7 @@ FILES = [
 
 def _rule_files() -> dict[str, tuple[str, Any]]:
     """Rule files: filename -> (rule set name, validator returning a list of problems)."""
+    from portal.applications.material import validate_checklists
     from portal.applications.rules import validate_rules_file
     from portal.catalog.vocab import DEPTS
     from portal.queues.calendar import validate_holidays
@@ -66,6 +67,7 @@ def _rule_files() -> dict[str, tuple[str, Any]]:
         "loan-rules.yaml": ("loan_rules", validate_rules_file),
         "routing.yaml": ("routing", lambda data: validate_routing(data, set(DEPTS))),
         "holidays.yaml": ("holidays", validate_holidays),
+        "material-checklists.yaml": ("checklists", validate_checklists),
     }
 
 

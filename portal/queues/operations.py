@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 
 from portal import audit
 from portal.accounts.models import User
+from portal.applications import material
 from portal.applications.states import transition
 from portal.catalog.models import Unit
 from portal.db import utcnow
@@ -93,13 +94,26 @@ def accept(user: User, item_id: int) -> QueueItem:
     return item
 
 
-def request_material(user: User, item_id: int, missing: list[str], message: str) -> QueueItem:
+def request_material(user: User, item_id: int, form) -> QueueItem:
+    """一次性告知: one list of everything to correct or add (checklist entries and free text); a second request
+    on the same application needs a reason, recorded as such (the office overview counts them)."""
     item = acting(user, item_id, lead_only=True)
-    missing = [m.strip()[:200] for m in missing if m and m.strip()]
-    if not missing:
-        raise InvalidInput(_("请列出需要补正的材料。"), field="missing")
-    text = (message or "").strip()[:1000] or _("请按下列清单补正材料。")
-    transition(item.application, "request_material", user, unit=item.unit, message=text, details={"missing": missing})
+    application = item.application
+    free = [line for line in (form.get("missing") or "").splitlines() if line.strip()]
+    codes = form.getlist("codes")
+    items = material.build_request(application, codes, {c: form.get(f"note_{c}", "") for c in codes}, free)
+    rounds = material.previous_requests(application)
+    reason = (form.get("second_reason") or "").strip()[:500]
+    if rounds and len(reason) < 4:
+        raise InvalidInput(
+            _("这份申请已经要求过补正。一次性告知要求一次讲清；确需再次补正，请写明理由（会报领导小组办公室）。"),
+            field="second_reason",
+        )
+    details = {"items": items, "missing": [i["label"] for i in items], "round": rounds + 1}
+    if rounds:
+        details["second_reason"] = reason
+    text = (form.get("message") or "").strip()[:1000] or _("请按下列清单补正，一次补齐。")
+    transition(application, "request_material", user, unit=item.unit, message=text, details=details)
     return item
 
 

@@ -206,6 +206,25 @@ class UnitStats:
     overdue: int
     closed: int
     average_days: float | None
+    second_requests: int = 0  # applications asked for material more than once (一次性告知 not kept)
+
+
+def second_requests_by_unit() -> dict[int, int]:
+    """Per unit: the applications it asked for material (补正) more than once."""
+    from portal.applications.models import ApplicationEvent
+
+    per_application = (
+        sa.select(ApplicationEvent.unit_id, ApplicationEvent.application_id)
+        .where(ApplicationEvent.action == "request_material", ApplicationEvent.unit_id.is_not(None))
+        .group_by(ApplicationEvent.unit_id, ApplicationEvent.application_id)
+        .having(sa.func.count() > 1)
+        .subquery()
+    )
+    return dict(
+        db.session.execute(
+            sa.select(per_application.c.unit_id, sa.func.count()).group_by(per_application.c.unit_id)
+        ).all()
+    )
 
 
 def office_overview() -> list[UnitStats]:
@@ -228,14 +247,22 @@ def office_overview() -> list[UnitStats]:
     ):
         if created and closed:
             durations.setdefault(unit_id, []).append(_as_aware(closed).timestamp() - _as_aware(created).timestamp())
-    unit_ids = set(open_counts) | set(durations)
+    seconds = second_requests_by_unit()
+    unit_ids = set(open_counts) | set(durations) | set(seconds)
     units = {u.id: u for u in db.session.scalars(sa.select(Unit).where(Unit.id.in_(unit_ids)))} if unit_ids else {}
     stats = []
     for unit_id in sorted(unit_ids, key=lambda i: units[i].code):
         spans = durations.get(unit_id, [])
         average = round(sum(spans) / len(spans) / 86400, 1) if spans else None
         stats.append(
-            UnitStats(units[unit_id], open_counts.get(unit_id, 0), overdue.get(unit_id, 0), len(spans), average)
+            UnitStats(
+                units[unit_id],
+                open_counts.get(unit_id, 0),
+                overdue.get(unit_id, 0),
+                len(spans),
+                average,
+                seconds.get(unit_id, 0),
+            )
         )
     return stats
 

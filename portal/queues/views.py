@@ -8,8 +8,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from portal import audit
+from portal.applications import material, states, uploads
 from portal.applications import queries as applications
-from portal.applications import states, uploads
 from portal.applications.vocab import ATTACHMENT_KINDS
 from portal.catalog import vocab as catalog_vocab
 from portal.catalog.services import all_counties, find_county
@@ -116,6 +116,8 @@ def item(item_id: int):
         colleagues=queries.colleague_load(queue_item.unit_id) if user.role == "staff" else [],
         units=queries.units(exclude_id=queue_item.unit_id),
         pending=queries.pending_co_reviews(queue_item),
+        checklist=material.checklist(application.type),
+        material_rounds=material.previous_requests(application),
         panels=panels.render("queue_item.staff", queue_item, user),
     )
 
@@ -125,9 +127,7 @@ ACTIONS = {
     "release": lambda user, item_id, form: operations.release(user, item_id),
     "assign": lambda user, item_id, form: operations.assign(user, item_id, _int(form.get("colleague"))),
     "accept": lambda user, item_id, form: operations.accept(user, item_id),
-    "request_material": lambda user, item_id, form: operations.request_material(
-        user, item_id, (form.get("missing") or "").splitlines(), form.get("message", "")
-    ),
+    "request_material": lambda user, item_id, form: operations.request_material(user, item_id, form),
     "approve": lambda user, item_id, form: operations.approve(user, item_id, form.get("message", "")),
     "reject": lambda user, item_id, form: operations.reject(user, item_id, form.get("reason", "")),
     "transfer": lambda user, item_id, form: operations.transfer(
