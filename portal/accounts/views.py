@@ -75,6 +75,8 @@ def _send_code(phone_form, purpose: str) -> bool:
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit("30/hour", methods=["POST"], exempt_when=_not_sending_code)  # codes sent from one address
 @limiter.limit("1/minute;6/hour", key_func=_account_key, methods=["POST"], exempt_when=_not_sending_code)
+# Failed registrations (wrong code, bad fields) from one address.
+@limiter.limit("20/minute;100/hour", methods=["POST"], exempt_when=_sending_code, deduct_when=_failed)
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("core.home"))

@@ -1,0 +1,272 @@
+"""Accounts under attack: look-alike digits, enumeration by answer or by time, codes in the outbox and the log,
+sessions that must end, throttling that slows an attacker without locking the owner out."""
+
+from __future__ import annotations
+
+import re
+import statistics
+import time
+
+import pytest
+import sqlalchemy as sa
+
+from portal.accounts.models import User
+from portal.extensions import limiter
+from tests.helpers import csrf_token, latest_sms, login, make_user, text
+
+
+@pytest.fixture(autouse=True)
+def _fresh_limits():
+    limiter.reset()
+    yield
+    limiter.reset()
+
+
+def _send_code(client, page, phone, token=None):
+    token = token or csrf_token(client, page)
+    return client.post(page, data={"csrf_token": token, "phone": phone, "action": "send_code"})
+
+
+def _register_data(token, phone, code, name="张返乡", password="spring-field-9"):
+    return {
+        "csrf_token": token,
+        "phone": phone,
+        "code": code,
+        "name": name,
+        "password": password,
+        "password2": password,
+        "consent": "y",
+        "action": "register",
+    }
+
+
+def _code_of(db, phone):
+    return re.search(r"验证码(\d{6})", latest_sms(db, phone).body).group(1)
+
+
+# ---------------------------------------------------------------- ASCII digits only (point 5)
+
+
+def test_full_width_digits_reach_the_same_account(client, db):
+    make_user(db, phone="13966600099")
+    response = login(client, "13966６０００９９", "good-pass-2026")
+    assert response.status_code == 302
+    assert "测试用户" in text(client.get("/"))
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(User).where(User.phone.like("13966%"))) == 1
+
+
+def test_full_width_number_shares_the_per_number_code_limit(client, db):
+    token = csrf_token(client, "/account/register")
+    assert _send_code(client, "/account/register", "13966600098", token).status_code == 200
+    again = _send_code(client, "/account/register", "1396６６０００９８", token)
+    assert again.status_code == 429, "the look-alike number is the same number: no second code within a minute"
+
+
+@pytest.mark.parametrize(
+    "phone",
+    [
+        "١٣٩٦٦٦٠٠٠٩٩",  # Arabic-Indic digits
+        "१३९६६६०००९९",  # Devanagari digits
+        "1396660009৯",  # one Bengali digit
+    ],
+)
+def test_other_script_digits_in_a_phone_are_refused_clearly(client, db, phone):
+    make_user(db, phone="13966600099")
+    response = login(client, phone, "good-pass-2026")
+    assert response.status_code == 400
+    assert "手机号请用阿拉伯数字 0–9 填写" in text(response)
+    assert "测试用户" not in text(client.get("/"))
+
+
+def test_other_script_digits_in_a_code_are_refused_clearly(client, db):
+    token = csrf_token(client, "/account/register")
+    _send_code(client, "/account/register", "13712340101", token)
+    response = client.post("/account/register", data=_register_data(token, "13712340101", "١٢٣٤٥٦"))
+    assert response.status_code == 400
+    assert "验证码请用阿拉伯数字 0–9 填写" in text(response)
+
+
+def test_full_width_code_is_accepted(client, db):
+    token = csrf_token(client, "/account/register")
+    _send_code(client, "/account/register", "13712340102", token)
+    wide = _code_of(db, "13712340102").translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    response = client.post("/account/register", data=_register_data(token, "13712340102", wide))
+    assert response.status_code == 302
+    assert db.session.scalar(sa.select(User).where(User.phone == "13712340102")) is not None
+
+
+def test_english_message_for_other_script_digits(en_client, db):
+    response = login(en_client, "١٣٩٦٦٦٠٠٠٩٩", "whatever-pass")
+    assert response.status_code == 400
+    assert "digits 0–9" in text(response)
+
+
+# ---------------------------------------------------------------- no enumeration (point 4)
+
+
+def test_register_says_already_registered_only_after_the_code(client, db):
+    make_user(db, phone="13912340201")
+    token = csrf_token(client, "/account/register")
+    _send_code(client, "/account/register", "13912340201", token)
+    wrong = client.post("/account/register", data=_register_data(token, "13912340201", "000000"))
+    assert wrong.status_code == 400
+    assert "验证码不对或已过期" in text(wrong)
+    assert "已经注册过了" not in text(wrong)
+    right = client.post("/account/register", data=_register_data(token, "13912340201", _code_of(db, "13912340201")))
+    assert right.status_code == 400
+    assert "这个手机号已经注册过了" in text(right)
+
+
+def _scrub(html: str, *phones: str) -> str:
+    """The page without what legitimately differs: the CSRF token and the number typed in."""
+    html = re.sub(r'name="csrf_token" type="hidden" value="[^"]+"', "", html)
+    html = re.sub(r'type="hidden" name="csrf_token" value="[^"]+"', "", html)
+    for phone in phones:
+        html = html.replace(phone, "PHONE")
+    return html
+
+
+def _median_ms(samples):
+    return statistics.median(samples) * 1000
+
+
+def _timed(post):
+    start = time.perf_counter()
+    response = post()
+    return response, time.perf_counter() - start
+
+
+TRIES = 20
+ROUNDS = 3
+BAND_MS = 30
+
+
+def _compare(make_post_known, make_post_unknown, known, unknown):
+    """Interleave the two kinds of request (so that load on the machine hits both alike), then compare what
+    they answer and the median time each takes over TRIES tries. The machine is shared, so a round spoilt by
+    someone else's load is measured again, up to ROUNDS times; a real difference (an argon2 hash more on one
+    side is 50-150 ms) shows in every round."""
+    differences = []
+    for _round in range(ROUNDS):
+        answers, times = {"known": [], "unknown": []}, {"known": [], "unknown": []}
+        for i in range(TRIES + 1):
+            for kind, make_post, phone in (("known", make_post_known, known), ("unknown", make_post_unknown, unknown)):
+                limiter.reset()
+                response, seconds = _timed(make_post(i))
+                if i == 0:
+                    continue  # warm-up
+                answers[kind].append((response.status_code, _scrub(text(response), phone)))
+                times[kind].append(seconds)
+        assert answers["known"][0] == answers["unknown"][0], "the same answer whether or not the number is known"
+        differences.append(abs(_median_ms(times["known"]) - _median_ms(times["unknown"])))
+        if differences[-1] <= BAND_MS:
+            return
+    pytest.fail(f"median times differ by more than {BAND_MS} ms in every round: {differences}")
+
+
+@pytest.mark.slow
+def test_login_answers_alike_for_known_and_unknown_numbers(app, db):
+    make_user(db, phone="13912340202")
+    known_client, unknown_client = app.test_client(), app.test_client()
+    known_token = csrf_token(known_client, "/account/login")
+    unknown_token = csrf_token(unknown_client, "/account/login")
+
+    def post(client, token, phone):
+        return lambda i: (
+            lambda: client.post(
+                "/account/login", data={"csrf_token": token, "phone": phone, "password": f"wrong-pass-{i}"}
+            )
+        )
+
+    _compare(
+        post(known_client, known_token, "13912340202"),
+        post(unknown_client, unknown_token, "13912340203"),
+        "13912340202",
+        "13912340203",
+    )
+
+
+@pytest.mark.slow
+def test_reset_code_request_answers_alike_for_known_and_unknown_numbers(app, db):
+    make_user(db, phone="13912340204")
+    known_client, unknown_client = app.test_client(), app.test_client()
+    known_token = csrf_token(known_client, "/account/reset")
+    unknown_token = csrf_token(unknown_client, "/account/reset")
+
+    def post(client, token, phone):
+        return lambda i: lambda: _send_code(client, "/account/reset", phone, token)
+
+    _compare(
+        post(known_client, known_token, "13912340204"),
+        post(unknown_client, unknown_token, "13912340205"),
+        "13912340204",
+        "13912340205",
+    )
+    assert latest_sms(db, "13912340204") is not None
+    assert latest_sms(db, "13912340205") is None, "no SMS to a number without an account"
+
+
+@pytest.mark.slow
+def test_reset_with_wrong_code_answers_alike_for_known_and_unknown_numbers(app, db):
+    make_user(db, phone="13912340206")
+    known_client, unknown_client = app.test_client(), app.test_client()
+    known_token = csrf_token(known_client, "/account/reset")
+    unknown_token = csrf_token(unknown_client, "/account/reset")
+    _send_code(known_client, "/account/reset", "13912340206", known_token)
+    _send_code(unknown_client, "/account/reset", "13912340207", unknown_token)
+
+    def post(client, token, phone):
+        data = {
+            "csrf_token": token,
+            "phone": phone,
+            "code": "000000",
+            "password": "fresh-pass-88",
+            "password2": "fresh-pass-88",
+            "action": "reset",
+        }
+        return lambda i: lambda: client.post("/account/reset", data=data)
+
+    _compare(
+        post(known_client, known_token, "13912340206"),
+        post(unknown_client, unknown_token, "13912340207"),
+        "13912340206",
+        "13912340207",
+    )
+
+
+@pytest.mark.slow
+def test_register_answers_alike_for_known_and_unknown_numbers(app, db):
+    make_user(db, phone="13912340208")
+    known_client, unknown_client = app.test_client(), app.test_client()
+    known_token = csrf_token(known_client, "/account/register")
+    unknown_token = csrf_token(unknown_client, "/account/register")
+    _send_code(known_client, "/account/register", "13912340208", known_token)
+    _send_code(unknown_client, "/account/register", "13912340209", unknown_token)
+
+    def post(client, token, phone):
+        return lambda i: lambda: client.post("/account/register", data=_register_data(token, phone, "000000"))
+
+    _compare(
+        post(known_client, known_token, "13912340208"),
+        post(unknown_client, unknown_token, "13912340209"),
+        "13912340208",
+        "13912340209",
+    )
+
+
+@pytest.mark.slow
+def test_register_code_request_answers_alike_for_known_and_unknown_numbers(app, db):
+    make_user(db, phone="13912340210")
+    known_client, unknown_client = app.test_client(), app.test_client()
+    known_token = csrf_token(known_client, "/account/register")
+    unknown_token = csrf_token(unknown_client, "/account/register")
+
+    def post(client, token, phone):
+        return lambda i: lambda: _send_code(client, "/account/register", phone, token)
+
+    _compare(
+        post(known_client, known_token, "13912340210"),
+        post(unknown_client, unknown_token, "13912340211"),
+        "13912340210",
+        "13912340211",
+    )
