@@ -79,7 +79,10 @@ def build_config(instance_path: str) -> dict:
         "NOTIFY_SENDER": os.environ.get("PORTAL_NOTIFY_SENDER", "portal.notify.services:LogSender"),
         # Send queued messages right after each request (development); production runs `flask notify send`.
         "NOTIFY_DELIVER_INLINE": _flag("PORTAL_NOTIFY_INLINE", debug),
-        # Development only: /account/dev/outbox shows the messages that would have been sent.
+        # Outbox rows (SMS texts, encrypted) older than this are deleted by `flask notify purge` (daily, from cron).
+        "NOTIFY_OUTBOX_RETENTION_DAYS": int(os.environ.get("PORTAL_OUTBOX_RETENTION_DAYS", "30")),
+        # Development only: /account/dev/outbox shows the messages that would have been sent (and keeps the
+        # verification codes in them readable there; everywhere else they are removed once handed over).
         "DEV_OUTBOX_PAGE": _flag("PORTAL_DEV_OUTBOX", debug),
         # 创业导师乡村行: minimum time between a mentor's visits in different counties, and visits per place per day.
         "VISIT_TRAVEL_GAP_MINUTES": int(os.environ.get("PORTAL_VISIT_TRAVEL_GAP_MINUTES", "120")),
