@@ -59,6 +59,7 @@ def build_config(instance_path: str) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
         # Sessions end after two hours without a request (unless "remember me" was chosen).
         "PERMANENT_SESSION_LIFETIME": int(os.environ.get("PORTAL_SESSION_MINUTES", "120")) * 60,
         "REMEMBER_COOKIE_DURATION": 14 * 24 * 3600,

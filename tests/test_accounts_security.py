@@ -270,3 +270,86 @@ def test_register_code_request_answers_alike_for_known_and_unknown_numbers(app, 
         "13912340210",
         "13912340211",
     )
+
+
+# ---------------------------------------------------------------- sessions (point 9)
+
+
+def _login_remembered(client, phone, password="good-pass-2026"):
+    token = csrf_token(client, "/account/login")
+    return client.post(
+        "/account/login", data={"csrf_token": token, "phone": phone, "password": password, "remember": "y"}
+    )
+
+
+def _logged_in(client) -> bool:
+    response = client.get("/my/applications")
+    return response.status_code == 200 and 'action="/account/logout"' in text(response)
+
+
+def test_cookies_captured_before_logout_no_longer_open_my_applications(app, client, db):
+    make_user(db, phone="13912340401")
+    assert _login_remembered(client, "13912340401").status_code == 302
+    assert _logged_in(client)
+    session_cookie = client.get_cookie("session").value
+    remember_cookie = client.get_cookie("remember_token").value
+    token = csrf_token(client, "/")
+    assert client.post("/account/logout", data={"csrf_token": token}).status_code == 302
+
+    for name, value in (("session", session_cookie), ("remember_token", remember_cookie)):
+        thief = app.test_client()
+        thief.set_cookie(name, value)
+        response = thief.get("/my/applications")
+        assert response.status_code == 302 and "/account/login" in response.headers["Location"], name
+
+
+def test_logout_ends_the_sessions_on_other_devices_too(app, db):
+    make_user(db, phone="13912340402")
+    phone, laptop = app.test_client(), app.test_client()
+    login(phone, "13912340402", "good-pass-2026")
+    login(laptop, "13912340402", "good-pass-2026")
+    assert _logged_in(phone) and _logged_in(laptop)
+    laptop.post("/account/logout", data={"csrf_token": csrf_token(laptop, "/")})
+    assert not _logged_in(phone)
+    assert login(phone, "13912340402", "good-pass-2026").status_code == 302, "logging in again works"
+    assert _logged_in(phone)
+
+
+def test_logout_is_audited(client, db):
+    from portal.audit import AuditLog
+
+    user_id = make_user(db, phone="13912340403").id
+    login(client, "13912340403", "good-pass-2026")
+    client.post("/account/logout", data={"csrf_token": csrf_token(client, "/")})
+    actions = set(db.session.scalars(sa.select(AuditLog.action).where(AuditLog.object_id == str(user_id))))
+    assert "user.logout" in actions
+
+
+def test_remember_cookie_is_same_site_lax_and_http_only(client, db):
+    make_user(db, phone="13912340404")
+    response = _login_remembered(client, "13912340404")
+    cookie = next(h for h in response.headers.getlist("Set-Cookie") if h.startswith("remember_token="))
+    assert "SameSite=Lax" in cookie and "HttpOnly" in cookie
+
+
+def test_remember_cookie_is_secure_when_configured(app, db):
+    make_user(db, phone="13912340405")
+    app.config["REMEMBER_COOKIE_SECURE"] = True
+    try:
+        response = _login_remembered(app.test_client(), "13912340405")
+    finally:
+        app.config["REMEMBER_COOKIE_SECURE"] = False
+    cookie = next(h for h in response.headers.getlist("Set-Cookie") if h.startswith("remember_token="))
+    assert "Secure" in cookie
+
+
+def test_pages_for_a_logged_in_user_are_not_stored(client, db):
+    make_user(db, phone="13912340406")
+    assert "no-store" not in client.get("/").headers.get("Cache-Control", "")
+    login(client, "13912340406", "good-pass-2026")
+    for url in ("/", "/my/applications", "/account/password"):
+        assert client.get(url).headers.get("Cache-Control") == "no-store", url
+
+
+def test_account_forms_are_not_stored_even_anonymously(client):
+    assert client.get("/account/login").headers.get("Cache-Control") == "no-store"

@@ -220,6 +220,12 @@ def reset_password(phone: str, code: str, new: str) -> User:
     return user
 
 
+def end_all_sessions(user: User) -> None:
+    """Log out every session and remember-me cookie of this user: the id they carry has the old version."""
+    user.session_version += 1
+    audit.record(user, "user.logout", "user", user.id)
+
+
 def load_session_user(user_id: str) -> User | None:
     """Flask-Login's loader: the id carries the session version, so old sessions end after a password change."""
     try:

@@ -15,6 +15,16 @@ from portal.extensions import db, limiter
 bp = Blueprint("accounts", __name__, url_prefix="/account")
 
 
+@bp.after_app_request
+def no_store_for_personal_pages(response):
+    """Pages shown to a logged-in user, and account pages (they echo the number typed in), may carry personal
+    data: no browser or proxy cache may keep them."""
+    if request.endpoint != "static" and (request.blueprint == "accounts" or current_user.is_authenticated):
+        response.headers["Cache-Control"] = "no-store"
+        response.headers.pop("Expires", None)
+    return response
+
+
 def _account_key() -> str:
     """Rate-limit key for one account: the normalised phone number being tried."""
     return "acct:" + services.normalize_phone(request.form.get("phone", ""))
@@ -57,6 +67,9 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    # Every session of this user ends, here and on other devices (and any copied session or remember-me cookie).
+    services.end_all_sessions(current_user)
+    db.session.commit()
     logout_user()
     session.clear()
     flash(_("您已安全退出。"), "success")
