@@ -14,8 +14,9 @@ def create_app(config: dict | None = None) -> Flask:
         app.config.update(config)
 
     from portal.core import cache, crypto, errors, i18n, web
-    from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from portal.extensions import babel, csrf, db, limiter, login_manager, migrate, trust_proxies
 
+    trust_proxies(app)  # the client's real address behind nginx (PORTAL_TRUSTED_PROXIES)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(_migrations_dir()), render_as_batch=True, compare_type=True)
     csrf.init_app(app)

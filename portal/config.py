@@ -67,8 +67,12 @@ def build_config(instance_path: str) -> dict:
         "BABEL_DEFAULT_LOCALE": "zh_Hans_CN",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
         "LANGUAGES": ["zh_Hans_CN", "en"],
-        # Rate limits: in memory by default, shared across workers and servers when a Redis URI is set.
+        # Rate limits and login throttling: in memory by default (each worker counts alone: development only);
+        # production sets a Redis URI, so that every worker and server shares the counts.
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # Reverse proxies in front of the portal whose X-Forwarded-For/-Proto are trusted: 1 behind nginx, 0 when
+        # the portal faces the internet itself (then those headers are ignored; anyone could forge them).
+        "TRUSTED_PROXIES": int(os.environ.get("PORTAL_TRUSTED_PROXIES", "0")),
         "RATELIMIT_HEADERS_ENABLED": True,
         "PAGE_SIZE": 12,
         # Keep rendered public pages for anonymous visitors until the content changes (see portal/core/cache.py).

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from portal.accounts.models import User
 from portal.extensions import limiter
 from tests.helpers import csrf_token, latest_sms, login, make_user, text
+from tests.limits import limit_storage  # noqa: F401  (fixture: memory and Redis)
 
 
 @pytest.fixture(autouse=True)
@@ -353,3 +354,159 @@ def test_pages_for_a_logged_in_user_are_not_stored(client, db):
 
 def test_account_forms_are_not_stored_even_anonymously(client):
     assert client.get("/account/login").headers.get("Cache-Control") == "no-store"
+
+
+# ---------------------------------------------------------------- throttling (point 3)
+
+
+@pytest.fixture
+def short_pauses(monkeypatch):
+    """Pauses of 1 s, 2 s, … instead of 15 s, 30 s, …, so that a test can wait them out."""
+    from portal.accounts import throttle
+
+    monkeypatch.setattr(throttle, "FIRST_PAUSE", 1)
+    return throttle
+
+
+def _wrong(client, phone, i=0):
+    return login(client, phone, f"wrong-{i}-password")
+
+
+def test_pause_grows_with_each_failure_up_to_fifteen_minutes():
+    from portal.accounts.throttle import FREE_FAILURES, MAX_PAUSE, pause_before
+
+    pauses = [pause_before(n) for n in range(1, 16)]
+    assert pauses[:FREE_FAILURES] == [0] * FREE_FAILURES
+    assert pauses[FREE_FAILURES : FREE_FAILURES + 4] == [15, 30, 60, 120]
+    assert max(pauses) == MAX_PAUSE == 900 and pauses[-1] == 900
+
+
+@pytest.mark.usefixtures("limit_storage")
+def test_account_throttle_is_a_growing_pause_not_a_lock(client, db, short_pauses):
+    make_user(db, phone="13912340501")
+    assert [_wrong(client, "13912340501", i).status_code for i in range(5)] == [400] * 5
+    refused = _wrong(client, "13912340501", 5)
+    assert refused.status_code == 429
+    assert "请 1秒钟后再试" in text(refused) and int(refused.headers["Retry-After"]) >= 1
+    assert "操作太频繁" in text(refused) and "忘记密码可以用短信验证码重设" in text(refused)
+    assert login(client, "13912340501", "good-pass-2026").status_code == 429, "even the right password waits"
+    time.sleep(1.1)
+    assert _wrong(client, "13912340501", 6).status_code == 400, "after the pause, one more try"
+    refused = _wrong(client, "13912340501", 7)
+    assert refused.status_code == 429 and "请 2秒钟后再试" in text(refused), "the pause doubled"
+    time.sleep(2.1)
+    assert login(client, "13912340501", "good-pass-2026").status_code == 302, "the owner gets in"
+    client.post("/account/logout", data={"csrf_token": csrf_token(client, "/")})
+    assert _wrong(client, "13912340501", 8).status_code == 400, "a right password clears the count"
+
+
+@pytest.mark.usefixtures("limit_storage")
+def test_refused_attempts_do_not_lengthen_the_pause(client, db, short_pauses):
+    make_user(db, phone="13912340502")
+    for i in range(5):
+        _wrong(client, "13912340502", i)
+    assert {_wrong(client, "13912340502", i).status_code for i in range(10)} == {429}
+    time.sleep(1.1)
+    assert login(client, "13912340502", "good-pass-2026").status_code == 302
+
+
+@pytest.mark.usefixtures("limit_storage")
+def test_password_reset_by_sms_lifts_the_pause_at_once(client, db):
+    make_user(db, phone="13912340503")
+    for i in range(6):
+        _wrong(client, "13912340503", i)
+    assert _wrong(client, "13912340503", 9).status_code == 429
+    token = csrf_token(client, "/account/reset")
+    _send_code(client, "/account/reset", "13912340503", token)
+    response = client.post(
+        "/account/reset",
+        data={
+            "csrf_token": token,
+            "phone": "13912340503",
+            "code": _code_of(db, "13912340503"),
+            "password": "fresh-pass-88",
+            "password2": "fresh-pass-88",
+            "action": "reset",
+        },
+    )
+    assert response.status_code == 302
+    assert login(client, "13912340503", "fresh-pass-88").status_code == 302
+
+
+@pytest.mark.usefixtures("limit_storage")
+def test_unknown_numbers_are_throttled_alike(client, db):
+    make_user(db, phone="13912340504")
+    known = [_wrong(client, "13912340504", i).status_code for i in range(6)]
+    unknown = [_wrong(client, "13912340505", i).status_code for i in range(6)]
+    assert known == unknown == [400] * 5 + [429]
+
+
+@pytest.mark.usefixtures("limit_storage")
+def test_throttle_keeps_no_phone_number_in_the_storage(client, db):
+    _wrong(client, "13912340506")
+    token = csrf_token(client, "/account/register")
+    _send_code(client, "/account/register", "13912340506", token)
+    storage = limiter.storage
+    if hasattr(storage, "get_connection"):  # Redis
+        keys = [k.decode() for k in storage.get_connection().keys(storage.prefixed_key("*"))]
+    else:
+        keys = list(storage.storage) + list(storage.events)
+    assert keys, "something was counted"
+    assert not any("13912340506" in key for key in keys), keys
+
+
+# ---------------------------------------------------------------- client address behind one proxy
+
+
+@pytest.fixture(scope="module")
+def proxied_app(database_url, tmp_path_factory):
+    """The app as configured behind nginx (PORTAL_TRUSTED_PROXIES=1). Module-scoped, so that it exists before
+    `limit_storage` swaps the storage (creating an app re-initialises the shared limiter)."""
+    from tests.conftest import make_test_app
+
+    return make_test_app(database_url, tmp_path_factory.mktemp("proxied"), TRUSTED_PROXIES=1)
+
+
+def _wrong_from(client, address, phone):
+    token = csrf_token(client, "/account/login")
+    return client.post(
+        "/account/login",
+        data={"csrf_token": token, "phone": phone, "password": "wrong-password-x"},
+        headers={"X-Forwarded-For": address},
+        environ_base={"REMOTE_ADDR": "10.0.0.2"},  # nginx
+    )
+
+
+@pytest.mark.usefixtures("limit_storage")
+def test_behind_the_proxy_one_address_failing_does_not_block_the_others(proxied_app, db):
+    make_user(db, phone="13912340601")
+    attacker, colleague = proxied_app.test_client(), proxied_app.test_client()
+    # 20 failures per minute per address, spread over numbers (each number has its own pause).
+    statuses = [_wrong_from(attacker, "203.0.113.7", f"139123407{i:02d}").status_code for i in range(21)]
+    assert statuses[:20] == [400] * 20 and statuses[20] == 429
+    token = csrf_token(colleague, "/account/login")
+    response = colleague.post(
+        "/account/login",
+        data={"csrf_token": token, "phone": "13912340601", "password": "good-pass-2026"},
+        headers={"X-Forwarded-For": "203.0.113.8"},
+        environ_base={"REMOTE_ADDR": "10.0.0.2"},
+    )
+    assert response.status_code == 302, "another person behind the same proxy logs in"
+
+
+@pytest.mark.usefixtures("limit_storage")
+def test_without_a_trusted_proxy_a_forged_address_does_not_escape_the_limit(client, db):
+    statuses = [_wrong_from(client, f"198.51.100.{i}", f"139123408{i:02d}").status_code for i in range(21)]
+    assert statuses[20] == 429, "X-Forwarded-For is ignored unless PORTAL_TRUSTED_PROXIES says a proxy sets it"
+
+
+def test_ipv6_clients_count_by_their_64_block(app):
+    from portal.extensions import client_address
+
+    with app.test_request_context(environ_base={"REMOTE_ADDR": "2001:db8:1:2:aaaa::1"}):
+        first = client_address()
+    with app.test_request_context(environ_base={"REMOTE_ADDR": "2001:db8:1:2:bbbb::9"}):
+        assert client_address() == first == "2001:db8:1:2::/64"
+    with app.test_request_context(environ_base={"REMOTE_ADDR": "203.0.113.9"}):
+        assert client_address() == "203.0.113.9"
+
