@@ -510,3 +510,46 @@ def test_ipv6_clients_count_by_their_64_block(app):
     with app.test_request_context(environ_base={"REMOTE_ADDR": "203.0.113.9"}):
         assert client_address() == "203.0.113.9"
 
+
+# ---------------------------------------------------------------- `users create --full-data` (point 12)
+
+
+def _create(runner, phone, *extra, role="staff"):
+    args = ["users", "create", "--role", role, "--phone", phone, "--name", "全权经办", "--password", "good-pass-2026"]
+    return runner.invoke(args=[*args, *extra])
+
+
+def test_cli_full_data_flag_lets_staff_export_full_numbers(app, runner, db):
+    import csv
+    import io
+
+    from portal.audit import AuditLog
+    from tests.helpers import submit_application
+
+    applicant = make_user(db, phone="13411119001", name="陈返乡")
+    submit_application(app, db, applicant, "loan", county="411324")
+    result = _create(runner, "13411119002", "--unit", "411324-hrss", "--lead", "--full-data")
+    assert result.exit_code == 0, result.output
+    assert "full personal data" in result.output and "13411119002" not in result.output, "the number is masked"
+    assert _create(runner, "13411119003", "--unit", "411324-hrss").exit_code == 0
+
+    def exported_phones(phone):
+        client = app.test_client()
+        assert login(client, phone, "good-pass-2026").status_code == 302
+        body = client.get("/staff/queue/export.csv").get_data(as_text=True).lstrip("\ufeff")
+        return [row[7] for row in list(csv.reader(io.StringIO(body)))[1:]]
+
+    assert exported_phones("13411119002") == ["13411119001"]
+    assert exported_phones("13411119003") == ["134****9001"]
+    user = db.session.scalar(sa.select(User).where(User.phone == "13411119002"))
+    created = db.session.scalar(
+        sa.select(AuditLog).where(AuditLog.action == "user.create", AuditLog.object_id == str(user.id))
+    )
+    assert created.after["full_personal_data"] is True
+
+
+def test_cli_full_data_is_refused_for_applicants(runner, db):
+    result = _create(runner, "13411119004", "--full-data", role="applicant")
+    assert result.exit_code != 0
+    assert "只有工作人员、领导小组办公室和管理员可以查看完整的个人信息" in result.output
+    assert db.session.scalar(sa.select(User).where(User.phone == "13411119004")) is None

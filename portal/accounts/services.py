@@ -28,6 +28,7 @@ CODE_RE = re.compile(r"[0-9]{6}")
 CODE_TTL = timedelta(minutes=10)
 CODE_MAX_ATTEMPTS = 5
 MIN_PASSWORD = 8
+FULL_DATA_ROLES = ("staff", "office", "admin")
 _hasher = PasswordHasher()
 # Checked against when there is nothing real to check, so that every answer costs one argon2 verification.
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
@@ -247,10 +248,17 @@ def create_user(
     mentor_slug: str | None = None,
     actor: User | None = None,
     unit_lead: bool = False,
+    full_personal_data: bool = False,
 ) -> User:
-    """Accounts made by an administrator or the CLI (staff need a unit, mentors their directory entry)."""
+    """Accounts made by an administrator or the CLI (staff need a unit, mentors their directory entry).
+
+    full_personal_data: may see and export full 身份证号 and phone numbers (staff, office and admin only)."""
     if role not in ROLES:
         raise InvalidInput(_("未知的角色：%(role)s", role=role), field="role")
+    if full_personal_data and role not in FULL_DATA_ROLES:
+        raise InvalidInput(
+            _("只有工作人员、领导小组办公室和管理员可以查看完整的个人信息（--full-data）。"), field="full_data"
+        )
     phone = normalize_phone(phone)
     if not valid_phone(phone):
         raise InvalidInput(_("请填写 11 位手机号。"), field="phone")
@@ -281,9 +289,16 @@ def create_user(
         unit=unit,
         mentor=mentor,
         is_unit_lead=unit_lead,
+        full_personal_data=full_personal_data,
         phone_verified_at=utcnow(),
     )
     db.session.add(user)
     db.session.flush()
-    audit.record(actor, "user.create", "user", user.id, after={"role": role, "unit": unit_code, "mentor": mentor_slug})
+    audit.record(
+        actor,
+        "user.create",
+        "user",
+        user.id,
+        after={"role": role, "unit": unit_code, "mentor": mentor_slug, "full_personal_data": full_personal_data},
+    )
     return user
