@@ -129,3 +129,41 @@ def test_purge_is_audited_and_refuses_a_negative_retention(runner, db):
     assert result.exit_code != 0
     runner.invoke(args=["notify", "purge", "--days", "30"])
     assert db.session.scalar(sa.select(AuditLog).where(AuditLog.action == "notify.purge")) is not None
+
+
+@pytest.mark.committing
+def test_migration_encrypts_stored_texts_and_removes_codes_already_sent(tmp_path_factory):
+    """An outbox written before this change (plain texts, codes kept after sending) is cleaned by `db upgrade`."""
+    from flask_migrate import downgrade, upgrade
+
+    from portal.extensions import db as database
+    from tests.conftest import _throwaway_database, make_test_app
+
+    url, cleanup = _throwaway_database(tmp_path_factory)
+    app = make_test_app(url, tmp_path_factory.mktemp("migration-data"))
+    try:
+        with app.app_context():
+            upgrade(revision="03c39006253b")
+            with database.engine.begin() as conn:
+                conn.execute(
+                    sa.text(
+                        "INSERT INTO outbox_message (channel, recipient, body, purpose, created_at, sent_at, attempts)"
+                        " VALUES ('sms', 'x', :sent, 'code:register', :now, :now, 0),"
+                        " ('sms', 'x', :waiting, 'code:reset', :now, NULL, 0),"
+                        " ('sms', 'x', :notice, 'application', :now, :now, 0)"
+                    ),
+                    {"sent": "验证码123456", "waiting": "验证码654321", "notice": "您的申请已受理", "now": utcnow()},
+                )
+            upgrade()
+            raw = [row[0] for row in database.session.execute(sa.text("SELECT body FROM outbox_message ORDER BY id"))]
+            assert not any("123456" in body or "654321" in body or "受理" in body for body in raw)
+            bodies = [m.body for m in database.session.scalars(sa.select(OutboxMessage).order_by(OutboxMessage.id))]
+            assert bodies == [notify.REDACTED, "验证码654321", "您的申请已受理"], "a waiting code can still be sent"
+            database.session.remove()
+            downgrade(revision="03c39006253b")
+            upgrade()
+            database.session.remove()
+    finally:
+        with app.app_context():
+            database.engine.dispose()
+        cleanup()
