@@ -36,9 +36,10 @@ def create_app(config: dict | None = None) -> Flask:
     from portal import audit  # noqa: F401  (the audit table belongs to no area)
     from portal.core import guard, i18n
     from portal.core import init_app as init_core
-    from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from portal.extensions import babel, csrf, db, limiter, login_manager, migrate, trust_proxies
 
     guard.init_app(app)  # first: hostile input is refused before anything else reads it
+    trust_proxies(app)  # the client's real address behind nginx (PORTAL_TRUSTED_PROXIES)
     db.init_app(app)
     migrate.init_app(
         app,

@@ -61,6 +61,7 @@ def build_config(instance_path: str) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
         # Sessions end after two hours without a request (unless "remember me" was chosen).
         "PERMANENT_SESSION_LIFETIME": int(os.environ.get("PORTAL_SESSION_MINUTES", "120")) * 60,
         "REMEMBER_COOKIE_DURATION": 14 * 24 * 3600,
@@ -68,8 +69,12 @@ def build_config(instance_path: str) -> dict:
         "BABEL_DEFAULT_LOCALE": "zh_Hans_CN",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
         "LANGUAGES": ["zh_Hans_CN", "en"],
-        # Rate limits: in memory by default, shared across workers and servers when a Redis URI is set.
+        # Rate limits and login throttling: in memory by default (each worker counts alone: development only);
+        # production sets a Redis URI, so that every worker and server shares the counts.
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # Reverse proxies in front of the portal whose X-Forwarded-For/-Proto are trusted: 1 behind nginx, 0 when
+        # the portal faces the internet itself (then those headers are ignored; anyone could forge them).
+        "TRUSTED_PROXIES": int(os.environ.get("PORTAL_TRUSTED_PROXIES", "0")),
         "RATELIMIT_HEADERS_ENABLED": True,
         "PAGE_SIZE": 12,
         # Keep rendered public pages for anonymous visitors until the content changes (see portal/core/cache.py).
@@ -82,7 +87,10 @@ def build_config(instance_path: str) -> dict:
         "NOTIFY_SENDER": os.environ.get("PORTAL_NOTIFY_SENDER", "portal.notify.services:LogSender"),
         # Send queued messages right after each request (development); production runs `flask notify send`.
         "NOTIFY_DELIVER_INLINE": _flag("PORTAL_NOTIFY_INLINE", debug),
-        # Development only: /account/dev/outbox shows the messages that would have been sent.
+        # Outbox rows (SMS texts, encrypted) older than this are deleted by `flask notify purge` (daily, from cron).
+        "NOTIFY_OUTBOX_RETENTION_DAYS": int(os.environ.get("PORTAL_OUTBOX_RETENTION_DAYS", "30")),
+        # Development only: /account/dev/outbox shows the messages that would have been sent (and keeps the
+        # verification codes in them readable there; everywhere else they are removed once handed over).
         "DEV_OUTBOX_PAGE": _flag("PORTAL_DEV_OUTBOX", debug),
         # 创业导师乡村行: minimum time between a mentor's visits in different counties, and visits per place per day.
         "VISIT_TRAVEL_GAP_MINUTES": int(os.environ.get("PORTAL_VISIT_TRAVEL_GAP_MINUTES", "120")),

@@ -11,6 +11,7 @@ from portal.accounts.models import User
 from portal.audit import AuditLog
 from portal.extensions import limiter
 from tests.helpers import csrf_token, latest_sms, login, make_user, text
+from tests.limits import limit_storage  # noqa: F401  (fixture: memory and Redis)
 
 
 @pytest.fixture(autouse=True)
@@ -135,6 +136,7 @@ def test_wrong_password_says_nothing_about_which_part_was_wrong(client, db):
     assert "手机号或密码不对" in wrong_password and "手机号或密码不对" in unknown_phone
 
 
+@pytest.mark.usefixtures("limit_storage")
 def test_login_is_rate_limited_per_account(client, db):
     make_user(db, phone="13912340004")
     statuses = [login(client, "13912340004", f"wrong-{i}-password").status_code for i in range(6)]
@@ -143,6 +145,7 @@ def test_login_is_rate_limited_per_account(client, db):
     assert "操作太频繁" in text(login(client, "13912340004", "good-pass-2026"))
 
 
+@pytest.mark.usefixtures("limit_storage")
 def test_login_limit_per_account_does_not_block_other_accounts(client, db):
     make_user(db, phone="13912340005")
     make_user(db, phone="13912340006")

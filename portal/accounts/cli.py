@@ -11,6 +11,7 @@ from flask.cli import with_appcontext
 from portal.accounts import services
 from portal.accounts.models import ROLES, User
 from portal.catalog.models import Mentor
+from portal.core.crypto import mask_phone
 from portal.errors import PortalError
 from portal.extensions import db
 
@@ -28,16 +29,30 @@ def users_cli() -> None:
 @click.option("--unit", "unit_code", help="unit code, required for staff (e.g. 411324-hrss)")
 @click.option("--mentor", "mentor_slug", help="mentor directory slug, required for mentors")
 @click.option("--lead", is_flag=True, help="staff: the unit's lead, who assigns work")
+@click.option(
+    "--full-data",
+    "full_data",
+    is_flag=True,
+    help="staff, office, admin: may see and export full 身份证号 and phone numbers (others see them masked)",
+)
 @with_appcontext
-def create(role, phone, name, password, unit_code, mentor_slug, lead) -> None:
+def create(role, phone, name, password, unit_code, mentor_slug, lead, full_data) -> None:
     try:
         user = services.create_user(
-            role, phone, name, password, unit_code=unit_code, mentor_slug=mentor_slug, unit_lead=lead
+            role,
+            phone,
+            name,
+            password,
+            unit_code=unit_code,
+            mentor_slug=mentor_slug,
+            unit_lead=lead,
+            full_personal_data=full_data,
         )
     except PortalError as exc:
         raise click.ClickException(exc.message) from exc
     db.session.commit()
-    click.echo(f"created {role} {user.name} ({user.phone})")
+    extra = ", full personal data" if user.full_personal_data else ""
+    click.echo(f"created {role} {user.name} ({mask_phone(user.phone)}{extra})")
 
 
 DEMO = [

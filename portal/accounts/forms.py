@@ -11,9 +11,19 @@ from portal.core.forms import PortalForm
 
 
 def phone_check(form, field) -> None:
+    if services.has_foreign_digits(field.data):
+        raise ValidationError(_l("手机号请用阿拉伯数字 0–9 填写。"))
     field.data = services.normalize_phone(field.data)
     if not services.valid_phone(field.data):
         raise ValidationError(_l("请填写 11 位手机号，例如 13800000000。"))
+
+
+def code_check(form, field) -> None:
+    if services.has_foreign_digits(field.data):
+        raise ValidationError(_l("验证码请用阿拉伯数字 0–9 填写。"))
+    field.data = services.normalize_code(field.data)
+    if not services.valid_code(field.data):
+        raise ValidationError(_l("验证码是 6 位数字。"))
 
 
 def password_check(form, field) -> None:
@@ -36,9 +46,7 @@ class SendCodeForm(PortalForm):
 
 class RegisterForm(PortalForm):
     phone = StringField(_l("手机号"), validators=[DataRequired(_l("请填写手机号。")), phone_check])
-    code = StringField(
-        _l("短信验证码"), validators=[DataRequired(_l("请填写短信验证码。")), Length(6, 6, _l("验证码是 6 位数字。"))]
-    )
+    code = StringField(_l("短信验证码"), validators=[DataRequired(_l("请填写短信验证码。")), code_check])
     name = StringField(
         _l("真实姓名"), validators=[DataRequired(_l("请填写真实姓名。")), Length(2, 30, _l("姓名应为 2 到 30 个字。"))]
     )
@@ -56,8 +64,6 @@ class PasswordChangeForm(PortalForm):
 
 class ResetForm(PortalForm):
     phone = StringField(_l("手机号"), validators=[DataRequired(_l("请填写手机号。")), phone_check])
-    code = StringField(
-        _l("短信验证码"), validators=[DataRequired(_l("请填写短信验证码。")), Length(6, 6, _l("验证码是 6 位数字。"))]
-    )
+    code = StringField(_l("短信验证码"), validators=[DataRequired(_l("请填写短信验证码。")), code_check])
     password = PasswordField(_l("新密码"), validators=[DataRequired(_l("请填写新密码。")), password_check])
     password2 = PasswordField(_l("再输一次新密码"), validators=[EqualTo("password", _l("两次输入的密码不一样。"))])

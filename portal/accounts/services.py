@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import secrets
+import unicodedata
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
@@ -20,15 +22,30 @@ from portal.errors import InvalidInput, NotFound
 from portal.extensions import db
 from portal.notify import services as notify
 
-PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
+# ASCII digits only: `\d` would also match Arabic-Indic, Devanagari and other scripts' digits.
+PHONE_RE = re.compile(r"1[3-9][0-9]{9}")
+CODE_RE = re.compile(r"[0-9]{6}")
 CODE_TTL = timedelta(minutes=10)
 CODE_MAX_ATTEMPTS = 5
 MIN_PASSWORD = 8
+FULL_DATA_ROLES = ("staff", "office", "admin")
 _hasher = PasswordHasher()
+# Checked against when there is nothing real to check, so that every answer costs one argon2 verification.
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+def _nfkc(raw: str | None) -> str:
+    """Full-width and other compatibility forms become plain ones (１３８ → 138) before any check."""
+    return unicodedata.normalize("NFKC", raw or "")
+
+
+def has_foreign_digits(text: str | None) -> bool:
+    """True when the text holds digits other than ASCII 0-9 (after NFKC), e.g. ١٣٨ or १३८."""
+    return any(ch.isdigit() and not ("0" <= ch <= "9") for ch in _nfkc(text))
 
 
 def normalize_phone(raw: str | None) -> str:
-    digits = re.sub(r"[\s\-]", "", raw or "")
+    digits = re.sub(r"[\s\-]", "", _nfkc(raw))
     if digits.startswith("+86"):
         digits = digits[3:]
     elif digits.startswith("86") and len(digits) == 13:
@@ -37,7 +54,15 @@ def normalize_phone(raw: str | None) -> str:
 
 
 def valid_phone(phone: str) -> bool:
-    return bool(PHONE_RE.match(phone))
+    return bool(PHONE_RE.fullmatch(phone or ""))
+
+
+def normalize_code(raw: str | None) -> str:
+    return _nfkc(raw).strip()
+
+
+def valid_code(code: str) -> bool:
+    return bool(CODE_RE.fullmatch(code or ""))
 
 
 def password_problem(password: str, phone: str = "") -> str | None:
@@ -68,10 +93,10 @@ def _as_aware(value: datetime) -> datetime:
 
 
 def send_code(phone: str, purpose: str) -> None:
-    """Create a code and queue its SMS. For a reset, an unknown number gets no SMS but the same answer."""
+    """Create a code and queue its SMS. For a reset, an unknown number gets no SMS but the same answer,
+    after the same work (a code is made, hashed and stored), so that the time taken tells nothing either."""
     phone = normalize_phone(phone)
-    if purpose == "reset" and find_by_phone(phone) is None:
-        return
+    deliver = not (purpose == "reset" and find_by_phone(phone) is None)
     code = f"{secrets.randbelow(10**6):06d}"
     now = utcnow()
     # An older unused code for the same purpose stops working when a new one is sent.
@@ -91,13 +116,17 @@ def send_code(phone: str, purpose: str) -> None:
             expires_at=now + CODE_TTL,
         )
     )
-    text = _("【南阳返乡创业】验证码%(code)s，10分钟内有效。请勿告诉他人。", code=code)
-    notify.sms(phone, text, purpose=f"code:{purpose}")
+    if deliver:
+        text = _("【南阳返乡创业】验证码%(code)s，10分钟内有效。请勿告诉他人。", code=code)
+        notify.sms(phone, text, purpose=f"code:{purpose}")
 
 
 def check_code(phone: str, purpose: str, code: str) -> bool:
-    """True once for a right, unexpired code; every wrong try counts toward the limit."""
+    """True once for a right, unexpired code; every wrong try counts toward the limit.
+
+    Every call costs one argon2 verification, whether or not a code was ever sent to this number."""
     phone = normalize_phone(phone)
+    code = normalize_code(code)
     row = db.session.scalar(
         sa.select(OneTimeCode)
         .where(
@@ -106,10 +135,11 @@ def check_code(phone: str, purpose: str, code: str) -> bool:
         .order_by(OneTimeCode.id.desc())
         .limit(1)
     )
-    if row is None or _as_aware(row.expires_at) < utcnow() or row.attempts >= CODE_MAX_ATTEMPTS:
+    if row is None or _as_aware(row.expires_at) < utcnow() or row.attempts >= CODE_MAX_ATTEMPTS or not valid_code(code):
+        _spend_one_verification()
         return False
     try:
-        _hasher.verify(row.code_hash, (code or "").strip())
+        _hasher.verify(row.code_hash, code)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         row.attempts += 1
         return False
@@ -117,15 +147,21 @@ def check_code(phone: str, purpose: str, code: str) -> bool:
     return True
 
 
+def _spend_one_verification() -> None:
+    with contextlib.suppress(VerifyMismatchError):
+        _hasher.verify(_DUMMY_HASH, "not-the-password")
+
+
 # ---------------------------------------------------------------- accounts
 
 
 def register(phone: str, name: str, password: str, code: str) -> User:
     phone = normalize_phone(phone)
-    if find_by_phone(phone) is not None:
-        raise InvalidInput(_("这个手机号已经注册过了，请直接登录，或用“忘记密码”找回。"), field="phone")
+    # The code first: only someone who holds the phone learns that it already has an account.
     if not check_code(phone, "register", code):
         raise InvalidInput(_("验证码不对或已过期，请重新获取。"), field="code")
+    if find_by_phone(phone) is not None:
+        raise InvalidInput(_("这个手机号已经注册过了，请直接登录，或用“忘记密码”找回。"), field="phone")
     user = User(
         phone=phone,
         name=name.strip(),
@@ -143,7 +179,7 @@ def authenticate(phone: str, password: str) -> User | None:
     user = find_by_phone(phone)
     if user is None:
         # Spend the same time as a real check, so a wrong number cannot be told from a wrong password.
-        _hasher.hash(password or "x")
+        _spend_one_verification()
         return None
     try:
         _hasher.verify(user.password_hash, password or "")
@@ -173,7 +209,8 @@ def change_password(user: User, current: str, new: str) -> None:
 
 def reset_password(phone: str, code: str, new: str) -> User:
     user = find_by_phone(phone)
-    if user is None or not check_code(phone, "reset", code):
+    code_ok = check_code(phone, "reset", code)  # checked (and paid for) for unknown numbers too
+    if user is None or not code_ok:
         raise InvalidInput(_("验证码不对或已过期，请重新获取。"), field="code")
     problem = password_problem(new, user.phone)
     if problem:
@@ -182,6 +219,12 @@ def reset_password(phone: str, code: str, new: str) -> User:
     user.session_version += 1
     audit.record(user, "user.password_reset", "user", user.id)
     return user
+
+
+def end_all_sessions(user: User) -> None:
+    """Log out every session and remember-me cookie of this user: the id they carry has the old version."""
+    user.session_version += 1
+    audit.record(user, "user.logout", "user", user.id)
 
 
 def load_session_user(user_id: str) -> User | None:
@@ -205,10 +248,17 @@ def create_user(
     mentor_slug: str | None = None,
     actor: User | None = None,
     unit_lead: bool = False,
+    full_personal_data: bool = False,
 ) -> User:
-    """Accounts made by an administrator or the CLI (staff need a unit, mentors their directory entry)."""
+    """Accounts made by an administrator or the CLI (staff need a unit, mentors their directory entry).
+
+    full_personal_data: may see and export full 身份证号 and phone numbers (staff, office and admin only)."""
     if role not in ROLES:
         raise InvalidInput(_("未知的角色：%(role)s", role=role), field="role")
+    if full_personal_data and role not in FULL_DATA_ROLES:
+        raise InvalidInput(
+            _("只有工作人员、领导小组办公室和管理员可以查看完整的个人信息（--full-data）。"), field="full_data"
+        )
     phone = normalize_phone(phone)
     if not valid_phone(phone):
         raise InvalidInput(_("请填写 11 位手机号。"), field="phone")
@@ -239,9 +289,16 @@ def create_user(
         unit=unit,
         mentor=mentor,
         is_unit_lead=unit_lead,
+        full_personal_data=full_personal_data,
         phone_verified_at=utcnow(),
     )
     db.session.add(user)
     db.session.flush()
-    audit.record(actor, "user.create", "user", user.id, after={"role": role, "unit": unit_code, "mentor": mentor_slug})
+    audit.record(
+        actor,
+        "user.create",
+        "user",
+        user.id,
+        after={"role": role, "unit": unit_code, "mentor": mentor_slug, "full_personal_data": full_personal_data},
+    )
     return user

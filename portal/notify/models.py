@@ -20,7 +20,8 @@ class OutboxMessage(Base):
     channel: Mapped[str] = mapped_column(sa.String(16), default="sms")
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"), index=True)
     recipient: Mapped[str] = mapped_column(EncryptedText)  # the phone number, needed to deliver
-    body: Mapped[str] = mapped_column(sa.Text)
+    # Encrypted at rest; a verification code's text is replaced by REDACTED once it is handed to the sender.
+    body: Mapped[str] = mapped_column(EncryptedText)
     purpose: Mapped[str] = mapped_column(sa.String(32))
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), index=True)
