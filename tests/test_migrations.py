@@ -105,6 +105,11 @@ def test_data_migrations_encrypt_answers_and_move_files_into_the_database(tmp_pa
             after = db.session.execute(sa.text("SELECT after FROM audit_log")).scalar()
             assert "13611110001" not in str(after) and "136****0001" in str(after)
             assert bytes(db.session.execute(sa.text("SELECT data FROM stored_blob")).scalar()) == PDF
+            raw_phone = db.session.execute(sa.text("SELECT phone FROM user_account")).scalar()
+            assert "13611110001" not in raw_phone, "the login phone is encrypted"
+            from portal.accounts.models import User
+
+            assert db.session.scalar(sa.select(User).where(User.phone == "13611110001")).id == 1
             result = app.test_cli_runner().invoke(args=["files", "check"])
             assert result.exit_code == 0 and "files ok" in result.output, result.output
             db.session.remove()

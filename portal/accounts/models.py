@@ -7,9 +7,11 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
+from sqlalchemy.ext.hybrid import Comparator, hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.catalog.models import Mentor, Unit
+from portal.core.crypto import EncryptedText, keyed_hash
 from portal.db import Base, TimestampMixin
 
 ROLES = {
@@ -21,12 +23,24 @@ ROLES = {
 }
 
 
+class _HashComparator(Comparator[str]):
+    """Equality on an encrypted value, answered by its keyed hash (the ciphertext differs on every write)."""
+
+    def __eq__(self, other):  # type: ignore[override]
+        return self.__clause_element__() == keyed_hash(other)
+
+    def in_(self, values):
+        return self.__clause_element__().in_([keyed_hash(v) for v in values])
+
+
 class User(UserMixin, TimestampMixin, Base):
     __tablename__ = "user_account"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # The mobile number is the login name, so it is stored as entered (it is needed to log in and to send codes).
-    phone: Mapped[str] = mapped_column(sa.String(20), unique=True)
+    # The mobile number is the login name and where codes go: stored encrypted, found by its keyed hash.
+    # `User.phone == "139…"` in a query compares hashes (see `phone` below).
+    _phone: Mapped[str] = mapped_column("phone", EncryptedText)
+    phone_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     name: Mapped[str] = mapped_column(sa.String(64))
     password_hash: Mapped[str] = mapped_column(sa.String(255))
     role: Mapped[str] = mapped_column(sa.String(16), index=True, default="applicant")
@@ -47,6 +61,20 @@ class User(UserMixin, TimestampMixin, Base):
     mentor: Mapped[Mentor | None] = relationship()
 
     __table_args__ = (sa.CheckConstraint("role != 'staff' OR unit_id IS NOT NULL", name="staff_has_unit"),)
+
+    @hybrid_property
+    def phone(self) -> str:
+        return self._phone
+
+    @phone.inplace.setter
+    def _phone_setter(self, value: str) -> None:
+        self._phone = value
+        self.phone_hash = keyed_hash(value) if value else None
+
+    @phone.inplace.comparator
+    @classmethod
+    def _phone_comparator(cls) -> _HashComparator:
+        return _HashComparator(cls.phone_hash)
 
     @property
     def is_active(self) -> bool:

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from werkzeug.datastructures import MultiDict
 
 from portal.accounts.models import User
-from portal.applications import rules, signals, states
+from portal.applications import rules, states
 from portal.applications.forms import FORMS, add_loan_extras
 from portal.applications.models import Application, Attachment
 from portal.catalog.models import Mentor
@@ -57,11 +57,8 @@ def open_loans_of_person(id_hash: str | None, exclude_id: int | None = None) -> 
 
 
 def handling_unit(application: Application):
-    """The unit handling an application now, as the queues area answers (None when nobody answers)."""
-    for _receiver, unit in signals.handling_unit.send(application):
-        if unit is not None:
-            return unit
-    return None
+    """The unit handling an application now: the promise the queues area keeps current on the application."""
+    return application.handling_unit
 
 
 def attachment_for_applicant(user: User, tracking_no: str, attachment_id: int) -> Attachment:

@@ -4,8 +4,6 @@
 - `transitioned(application, action=, before=, after=, event=, actor=)`: any move of an application's state
   machine (including the ones that keep the state, such as a message); queues keep their copies current, the
   applicant is told.
-- `handling_unit(application)`: asked, not told — receivers answer the unit that handles the application now
-  (the queues area answers with the lead unit of its open item), so that an applicant can be sent to it.
 """
 
 from __future__ import annotations
@@ -16,4 +14,3 @@ _signals = Namespace()
 
 submitted = _signals.signal("application-submitted")
 transitioned = _signals.signal("application-transitioned")
-handling_unit = _signals.signal("application-handling-unit")

@@ -132,8 +132,3 @@ def _promise_moved(application: Application, item: QueueItem, reason: str) -> No
 def init_app(app: Flask) -> None:
     signals.submitted.connect(route)
     signals.transitioned.connect(on_transition)
-    signals.handling_unit.connect(handling_unit)
-
-
-def handling_unit(application: Application) -> Unit | None:
-    return queries.lead_unit(application)

@@ -52,23 +52,12 @@ def siblings(item: QueueItem) -> list[QueueItem]:
     )
 
 
-def lead_unit(application) -> Unit | None:
-    """The unit whose open lead item holds the application (what `applications.signals.handling_unit` asks)."""
-    return db.session.scalar(
-        sa.select(Unit)
-        .join(QueueItem, QueueItem.unit_id == Unit.id)
-        .where(QueueItem.application_id == application.id, QueueItem.role == "lead", QueueItem.status == "open")
-        .order_by(QueueItem.id.desc())
-        .limit(1)
-    )
-
-
 def same_person_loans(item: QueueItem) -> list[tuple[Application, Unit | None]]:
     """Other loan applications in progress for this item's 身份证号, with the unit handling each (staff only)."""
     application = item.application
     if application.type != "loan":
         return []
-    return [(other, lead_unit(other)) for other in open_loans_of_person(application.id_hash, application.id)]
+    return [(other, other.handling_unit) for other in open_loans_of_person(application.id_hash, application.id)]
 
 
 def notes(item: QueueItem) -> list[QueueNote]:
