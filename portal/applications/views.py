@@ -141,6 +141,16 @@ def receipt(tracking_no: str):
     )
 
 
+@bp.get("/my/applications/<tracking_no>/withdraw")
+@login_required
+def withdraw_confirm(tracking_no: str):
+    """What withdrawing means, before it happens: the POST of this page's form withdraws."""
+    application = queries.for_applicant(current_user, tracking_no)
+    return render_template(
+        "applications/withdraw.html", application=application, can_withdraw=application.state in states.OPEN_STATES
+    )
+
+
 @bp.post("/my/applications/<tracking_no>/withdraw")
 @login_required
 def withdraw(tracking_no: str):
