@@ -190,6 +190,11 @@ class MentoringForm(ApplicationForm):
             blank=_l("不指定，由工作人员安排"),
         )
 
+    def preselect_mentor(self, slug: str | None) -> None:
+        """`?mentor=<slug>` from a mentor's directory page: chosen when it is one of the choices."""
+        if slug and any(c.value == slug for c in self.preferred_mentor.choices):
+            self.preferred_mentor.data = slug
+
 
 class LoanForm(ApplicationForm):
     applicant_type = SelectField(

@@ -82,6 +82,8 @@ def apply(app_type: str):
     if request.method == "GET":
         draft = None if request.args.get("new") else queries.latest_draft(current_user, app_type)
         form = queries.build_form(app_type, current_user, draft)
+        if app_type == "mentoring":
+            form.preselect_mentor(request.args.get("mentor"))
         application = draft
     else:
         form, application, status = _post_apply(app_type)
