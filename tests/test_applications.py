@@ -164,6 +164,9 @@ def test_staff_cannot_apply(client, db):
         ("consent", None, "需要同意处理个人信息"),
         ("amount_wan", "50", "30 万元（财金〔2023〕75号）"),
         ("amount_wan", "abc", "请填写数字"),
+        ("amount_wan", "0.001", "金额至少 0.01 万元（100 元）"),
+        ("amount_wan", "0", "金额至少 0.01 万元（100 元）"),
+        ("amount_wan", "12.345", "最多两位小数"),
         ("term_months", "48", "期限"),
     ],
 )
@@ -388,10 +391,18 @@ def test_withdraw_before_a_decision(client, db, applicant):
     number = re.search(
         r"NY-\d{4}-PX-\d{6}", client.post("/apply/training", data=training(token, key)).headers["Location"]
     ).group(0)
-    token = csrf_token(client, f"/my/applications/{number}")
+    detail = client.get(f"/my/applications/{number}").get_data(as_text=True)
+    assert f'href="/my/applications/{number}/withdraw"' in detail
+    assert f'action="/my/applications/{number}/withdraw"' not in detail, "one click does not withdraw"
+    confirm = client.get(f"/my/applications/{number}/withdraw")
+    page = text(confirm)
+    assert "确定要撤回这份申请吗" in page and "撤回不能恢复" in page and "确定撤回" in page
+    assert "已撤回" not in text(client.get(f"/my/applications/{number}")), "showing the page withdrew nothing"
+    token = csrf_token(client, f"/my/applications/{number}/withdraw")
     client.post(f"/my/applications/{number}/withdraw", data={"csrf_token": token, "reason": "已经找到工作"})
     html = text(client.get(f"/my/applications/{number}"))
     assert "已撤回" in html and "已经找到工作" in html
+    assert "已经不能撤回" in text(client.get(f"/my/applications/{number}/withdraw"))
     token = csrf_token(client, f"/my/applications/{number}")
     again = client.post(f"/my/applications/{number}/withdraw", data={"csrf_token": token}, follow_redirects=True)
     assert "不能撤回申请" in text(again)

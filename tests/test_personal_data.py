@@ -24,6 +24,7 @@ ID_NUMBER = re.compile(
 )
 MOBILE = re.compile(r"(?<![0-9A-Za-z])1[3-9]\d{9}(?![0-9A-Za-z])")
 
+
 def plaintext_personal_numbers(session) -> list[tuple[str, str, str]]:
     """(table, column, match) for every plaintext ID or mobile number in any text or JSON value of any table."""
     found = []

@@ -200,6 +200,16 @@ def test_only_the_unit_lead_assigns(app, db, people, loan_id):
     assert "镇平同事（待办 1）" in text(lead.get(f"/staff/items/{item.id}"))
 
 
+def test_colleagues_load_list_leaves_out_the_reader(app, db, people, loan_id):
+    lead, colleague = app.test_client(), app.test_client()
+    login(lead, "13411110002", "good-pass-2026")
+    login(colleague, "13411110003", "good-pass-2026")
+    as_lead = text(lead.get("/staff/queue")).split("同事手上的待办")[1]
+    assert "镇平同事：0" in as_lead and "镇平经办" not in as_lead
+    as_colleague = text(colleague.get("/staff/queue")).split("同事手上的待办")[1]
+    assert "镇平经办（负责人）：0" in as_colleague and "镇平同事" not in as_colleague
+
+
 def test_internal_notes_are_not_shown_to_the_applicant(app, db, people, loan_id):
     item = lead_item(db, loan_id)
     zp = app.test_client()

@@ -98,6 +98,17 @@ def test_explain_cli_accepts_codes_and_labels(runner):
     assert bad.exit_code != 0 and "火星县" in bad.output
 
 
+@pytest.mark.parametrize("course", ["科技特派员技术指导", "科技特派员"])
+def test_explain_cli_accepts_the_course_label(runner, course):
+    base = ["routing", "explain", "--type", "培训", "--county", "西峡县", "--json", "--course"]
+    by_code, by_label = runner.invoke(args=[*base, "tech_envoy"]), runner.invoke(args=[*base, course])
+    assert by_code.exit_code == by_label.exit_code == 0, by_label.output
+    assert json.loads(by_label.output) == json.loads(by_code.output)
+    assert "training-tech-envoy" in {r["id"] for r in json.loads(by_label.output)["rules"]}
+    bad = runner.invoke(args=[*base, "烹饪"])
+    assert bad.exit_code != 0 and "tech_envoy" in bad.output
+
+
 def test_submitted_applications_land_in_the_right_queues(app, db):
     user = make_user(db, phone="13511110001", name="刘返乡")
     application_id = submit_application(app, db, user, "loan", county="411330", collateral="forest")

@@ -103,6 +103,20 @@ def test_a_file_uploaded_through_one_server_downloads_through_another(isolated_a
         db.engine.dispose()
 
 
+def test_a_chinese_file_name_downloads_with_a_meaningful_plain_name(client, db, applicant):
+    token, key = start(client, "training")
+    response = client.post(
+        "/apply/training",
+        data=training(token, key, business_plan=upload(PDF, "创业计划书.pdf")),
+        content_type="multipart/form-data",
+    )
+    number = re.search(r"NY-\d{4}-PX-\d{6}", response.headers["Location"]).group(0)
+    attachment_id = db.session.scalar(sa.select(Attachment.id).where(Attachment.original_name == "创业计划书.pdf"))
+    header = client.get(f"/my/applications/{number}/files/{attachment_id}").headers["Content-Disposition"]
+    assert f'filename="attachment-{attachment_id}.pdf"' in header
+    assert "filename*=UTF-8''%E5%88%9B%E4%B8%9A%E8%AE%A1%E5%88%92%E4%B9%A6.pdf" in header
+
+
 def test_files_check_reports_every_inconsistency(app, client, db, applicant, runner):
     _draft(client, db, business_plan=upload(PDF, "plan.pdf"), id_copy=upload(JPEG, "id.jpg"))
     result = runner.invoke(args=["files", "check"])

@@ -225,6 +225,20 @@ def test_full_visits_have_a_waiting_list_that_moves_up(ctx, db, people):
     assert any("候补转为正式" in m for m in sms_to(db, "13311110007"))
 
 
+def test_a_larger_capacity_promotes_the_waiting_list_and_says_why(ctx, db, people):
+    visit = booked(db, capacity=1)
+    visits.sign_up(get(db, "13311110005"), visit.id)
+    waiting = visits.sign_up(get(db, "13311110006"), visit.id)
+    assert waiting.status == "waiting"
+    visits.move(get(db, "13311110001"), visit.id, township(capacity=2))
+    db.session.flush()
+    assert db.session.get(VisitSignup, waiting.id).status == "confirmed"
+    promoted = [b for b in sms_to(db, "13311110006") if "候补转为正式" in b]
+    assert len(promoted) == 1
+    assert "名额增加" in promoted[0] and "有人退出" not in promoted[0]
+    assert not [b for b in sms_to(db, "13311110005") if "候补" in b], "the one already seated is not told"
+
+
 def test_signing_up_on_the_page(app, db, people):
     visit_id = booked_id(app, db, capacity=1)
     person = app.test_client()

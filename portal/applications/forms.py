@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
@@ -77,6 +78,16 @@ def uscc_check(form, field) -> None:
     except ValidationError:
         raise FieldError(_l("统一社会信用代码不正确，请按营业执照核对。")) from None
     field.data = value
+
+
+def amount_check(form, field) -> None:
+    """万元 with at most two decimals: 0.01 万元 (100 元) is the smallest amount a person can ask for."""
+    if field.data is None:
+        return
+    if field.data < Decimal("0.01"):
+        raise FieldError(_l("金额至少 0.01 万元（100 元），例如 5 或 12.5。"))
+    if field.data != field.data.quantize(Decimal("0.01")):
+        raise FieldError(_l("金额以万元为单位，最多两位小数（精确到 0.01 万元，即 100 元）。"))
 
 
 class NumberField(DecimalField):
@@ -179,6 +190,11 @@ class MentoringForm(ApplicationForm):
             blank=_l("不指定，由工作人员安排"),
         )
 
+    def preselect_mentor(self, slug: str | None) -> None:
+        """`?mentor=<slug>` from a mentor's directory page: chosen when it is one of the choices."""
+        if slug and any(c.value == slug for c in self.preferred_mentor.choices):
+            self.preferred_mentor.data = slug
+
 
 class LoanForm(ApplicationForm):
     applicant_type = SelectField(
@@ -188,7 +204,7 @@ class LoanForm(ApplicationForm):
     amount_wan = NumberField(
         _l("申请金额（万元）"),
         places=2,
-        validators=[InputRequired(_l("请填写申请金额。")), NumberRange(min=0.01, message=_l("金额要大于 0。"))],
+        validators=[InputRequired(_l("请填写申请金额。")), amount_check],
     )
     term_months = WholeNumberField(
         _l("贷款期限（月）"),

@@ -6,6 +6,7 @@ import hashlib
 import io
 import secrets
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from flask import Response, send_file
 from flask_babel import gettext as _
@@ -83,10 +84,22 @@ def send(attachment) -> Response:
     data = storage().get(attachment.stored_name)
     if data is None:
         raise NotFound()
-    return send_file(
+    response = send_file(
         io.BytesIO(data),
         mimetype=attachment.content_type,
         as_attachment=True,
         download_name=attachment.original_name,
         max_age=0,
     )
+    response.headers["Content-Disposition"] = disposition(attachment.id, attachment.original_name)
+    return response
+
+
+def disposition(attachment_id: int, name: str) -> str:
+    """`filename*` carries the real (UTF-8) name; the plain `filename` for old clients is the name itself when it
+    is plain ASCII, else `attachment-<id>.<ext>` (Werkzeug would strip a Chinese name down to ".pdf")."""
+    extension = ("." + name.rsplit(".", 1)[1].lower()) if "." in name else ""
+    plain = name if name.isascii() and name.isprintable() and '"' not in name and "\\" not in name else ""
+    if not plain or plain.startswith("."):
+        plain = f"attachment-{attachment_id}{extension if extension.isascii() else ''}"
+    return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(name, safe='')}"

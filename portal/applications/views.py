@@ -82,6 +82,8 @@ def apply(app_type: str):
     if request.method == "GET":
         draft = None if request.args.get("new") else queries.latest_draft(current_user, app_type)
         form = queries.build_form(app_type, current_user, draft)
+        if app_type == "mentoring":
+            form.preselect_mentor(request.args.get("mentor"))
         application = draft
     else:
         form, application, status = _post_apply(app_type)
@@ -151,6 +153,16 @@ def receipt(tracking_no: str):
         kinds=ATTACHMENT_KINDS,
         lookup_url=lookup_url,
         progress_qr=qr.svg(f"{lookup_url}?no={application.tracking_no}", _("办件进度查询")),
+    )
+
+
+@bp.get("/my/applications/<tracking_no>/withdraw")
+@login_required
+def withdraw_confirm(tracking_no: str):
+    """What withdrawing means, before it happens: the POST of this page's form withdraws."""
+    application = queries.for_applicant(current_user, tracking_no)
+    return render_template(
+        "applications/withdraw.html", application=application, can_withdraw=application.state in states.OPEN_STATES
     )
 
 

@@ -40,6 +40,7 @@ class Unit(TimestampMixin, Base):
     duties: Mapped[list] = mapped_column(sa.JSON, default=list)
     address: Mapped[str | None] = mapped_column(sa.String(255))
     phone: Mapped[str | None] = mapped_column(sa.String(64))
+    hours: Mapped[str | None] = mapped_column(sa.String(128))  # office hours as the unit publishes them
     sample: Mapped[bool] = mapped_column(default=False)
     source: Mapped[str | None] = mapped_column(sa.Text)
 

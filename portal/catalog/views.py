@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template
+from flask_login import current_user
 
 from portal.catalog import services
+from portal.core import panels
 from portal.core.pages import list_page
 
 bp = Blueprint("catalog", __name__)
@@ -50,7 +52,9 @@ def mentors_list():
 
 @bp.get("/mentors/<slug>")
 def mentors_detail(slug: str):
-    return render_template("catalog/mentor_detail.html", item=services.get_item("mentors", slug))
+    mentor = services.get_item("mentors", slug)
+    shown = panels.render("mentor.public", mentor, current_user)
+    return render_template("catalog/mentor_detail.html", item=mentor, panels=shown)
 
 
 @bp.get("/units/")

@@ -78,6 +78,7 @@ UNITS = Kind(
         Field("duties", "intlist", default=[], min=1, max=14),
         Field("address", "str", max_len=255),
         Field("phone", "str", max_len=64),
+        Field("hours", "str", max_len=128),
         Field("sample", "bool", default=False),
         Field("source", "text"),
     ],

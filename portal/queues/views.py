@@ -86,7 +86,9 @@ def queue():
         counties=all_counties(),
         unit=next((u for u in queries.units() if u.id == unit_id), None) if unit_id else None,
         units=queries.units() if user.role != "staff" else [],
-        load=queries.colleague_load(unit_id) if unit_id and user.role == "staff" else [],
+        load=[(p, n) for p, n in queries.colleague_load(unit_id) if p.id != user.id]
+        if unit_id and user.role == "staff"
+        else [],
         read_only=not access.may_act(user),
     )
 

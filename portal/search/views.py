@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 
 from portal.catalog.services import find_county
 from portal.core.listing import parse_int
-from portal.search import services
+from portal.search import cards, services
 
 bp = Blueprint("search", __name__)
 
@@ -41,6 +41,7 @@ def search_page():
         kind=kind if kind in services.documents.KINDS else None,
         county=county,
         popular=services.popular_terms() if results.query and not results.total else [],
+        card=cards.card_for(results.query),
     )
 
 

@@ -37,6 +37,7 @@ class Visit(TimestampMixin, Base):
     decided_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     decision_note: Mapped[str | None] = mapped_column(sa.Text)
     version: Mapped[int] = mapped_column(default=1)
+    sample: Mapped[bool] = mapped_column(default=False, server_default=sa.false())  # demo data (`flask visits demo`)
 
     mentor: Mapped[Mentor] = relationship()
     county: Mapped[County] = relationship()

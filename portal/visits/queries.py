@@ -11,10 +11,11 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from portal.accounts.models import User
-from portal.catalog.models import IncubationBase, Mentor, Park
+from portal.catalog.models import IncubationBase, Mentor, Park, Unit
 from portal.core.access import require
 from portal.errors import NotFound
 from portal.extensions import db
+from portal.routing.rules import unit_for
 from portal.visits.models import Visit, VisitOffer, VisitRecord, VisitSignup
 from portal.visits.states import CONFIRMED, PENDING
 
@@ -95,6 +96,28 @@ def upcoming(county_id: int | None = None, topic: str | None = None, month: date
     if topic:
         visits = [v for v in visits if topic in (v.topics or [])]
     return visits
+
+
+def upcoming_for_mentor(mentor: Mentor, limit: int = 5) -> list[Visit]:
+    """A mentor's confirmed visits from today on, soonest first (for their directory page)."""
+    stmt = (
+        sa.select(Visit)
+        .where(Visit.mentor_id == mentor.id, Visit.status == CONFIRMED, Visit.day >= local_now().date())
+        .order_by(Visit.day, Visit.start_time, Visit.id)
+        .limit(limit)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def organising_units(mentor: Mentor, visits: list[Visit] = ()) -> list[Unit]:
+    """The 人社局 that confirm this mentor's visits: those of the visits shown, then each county's of the
+    mentor's service area (the city's for a citywide mentor)."""
+    codes = set(db.session.scalars(sa.select(Unit.code)))
+    counties = [] if mentor.citywide else [c.code for c in mentor.counties]
+    area = [unit_for("hrss", code, codes) for code in counties or [None]]
+    wanted = list(dict.fromkeys([v.confirm_unit.code for v in visits] + area))
+    units = {u.code: u for u in db.session.scalars(sa.select(Unit).where(Unit.code.in_([w for w in wanted if w])))}
+    return [units[code] for code in wanted if code in units]
 
 
 def public_visit(visit_id: int) -> Visit:
