@@ -1,4 +1,4 @@
-"""`flask notify send`: deliver queued messages (run from cron or a worker)."""
+"""`flask notify send`: deliver queued messages; `flask notify digest`: the staff's daily digest (cron)."""
 
 from __future__ import annotations
 
@@ -18,3 +18,12 @@ def notify_cli() -> None:
 @with_appcontext
 def send(limit: int) -> None:
     click.echo(f"sent {deliver_pending(limit)} messages")
+
+
+@notify_cli.command("digest")
+@with_appcontext
+def digest() -> None:
+    """Write today's digest (inbox; SMS to unit leads) for each staff member with something waiting."""
+    from portal.notify.digest import send_digests
+
+    click.echo(f"wrote {send_digests()} digests")
