@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template
+from flask_login import current_user
 
 from portal.catalog import services
+from portal.core import panels
 from portal.core.pages import list_page
 
 bp = Blueprint("catalog", __name__)
@@ -50,9 +52,21 @@ def mentors_list():
 
 @bp.get("/mentors/<slug>")
 def mentors_detail(slug: str):
-    return render_template("catalog/mentor_detail.html", item=services.get_item("mentors", slug))
+    mentor = services.get_item("mentors", slug)
+    return render_template(
+        "catalog/mentor_detail.html", item=mentor, panels=panels.render("mentor.public", mentor, current_user)
+    )
 
 
 @bp.get("/units/")
 def units_list():
     return list_page(services.LISTINGS["units"], "catalog/units_list.html")
+
+
+@bp.get("/units/<code>")
+def units_detail(code: str):
+    """A unit's public page: its duties and contacts, and what other areas add (the ratings, from enough of them)."""
+    unit = services.get_item("units", code)
+    return render_template(
+        "catalog/unit_detail.html", item=unit, panels=panels.render("unit.public", unit, current_user)
+    )
