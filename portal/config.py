@@ -110,6 +110,15 @@ def build_config(instance_path: str) -> dict:
         "APPLICANT_MAX_ATTACHMENTS": int(os.environ.get("PORTAL_APPLICANT_MAX_ATTACHMENTS", "60")),
         "APPLICANT_MAX_UPLOAD_MB": float(os.environ.get("PORTAL_APPLICANT_MAX_UPLOAD_MB", "200")),
         "DRAFT_EXPIRY_DAYS": int(os.environ.get("PORTAL_DRAFT_EXPIRY_DAYS", "30")),
+        # 站内消息: replies to a decided application are taken this many days after the decision; the staff's
+        # daily digest (`flask notify digest`) lists items due within this many working days.
+        "REPLY_DAYS_AFTER_DECISION": int(os.environ.get("PORTAL_REPLY_DAYS_AFTER_DECISION", "30")),
+        "DIGEST_DUE_SOON_DAYS": int(os.environ.get("PORTAL_DIGEST_DUE_SOON_DAYS", "2")),
+        # 好差评: a rating may be changed this many days after it was given; a poor one is answered by the unit's
+        # lead within this many working days; public pages show ratings only from this many on (anonymity).
+        "RATING_CHANGE_DAYS": int(os.environ.get("PORTAL_RATING_CHANGE_DAYS", "7")),
+        "FOLLOW_UP_WORKING_DAYS": int(os.environ.get("PORTAL_FOLLOW_UP_WORKING_DAYS", "5")),
+        "RATINGS_PUBLIC_MIN": int(os.environ.get("PORTAL_RATINGS_PUBLIC_MIN", "5")),
         # Saving or submitting an application form: per account.
         "APPLY_RATE_LIMIT": os.environ.get("PORTAL_APPLY_RATE_LIMIT", "20/minute;200/hour"),
     }

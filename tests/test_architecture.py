@@ -22,6 +22,7 @@ DOMAIN = {
     "notify",
     "policies",
     "queues",
+    "ratings",
     "routing",
     "search",
     "visits",
@@ -36,6 +37,9 @@ FORBIDDEN = {
     **{("core", area): "the core knows no domain area" for area in DOMAIN},
     **{("catalog", area): "the catalog stands on its own" for area in ("applications", "queues", "visits", "routing")},
     **{("applications", area): "applications know nothing of who handles them" for area in ("queues", "visits")},
+    **{("catalog", "ratings"): "the catalog shows ratings through the unit.public panel"},
+    **{("applications", "ratings"): "ratings show on the applicant's page through a panel"},
+    **{("notify", area): "notify is told, it asks no area" for area in ("applications", "queues", "visits", "ratings")},
 }
 
 
@@ -83,7 +87,7 @@ def test_the_factory_knows_areas_only_by_their_init_app():
 # Status columns with a lifecycle, and the only modules that may write them.
 STATUS_WRITERS = {"portal/applications/states.py", "portal/core/lifecycle.py"}
 STATUS_COLUMNS = {"status", "state"}
-LIFECYCLE_MODELS = {"Application", "QueueItem", "Visit", "VisitSignup", "VisitOffer"}
+LIFECYCLE_MODELS = {"Application", "QueueItem", "Visit", "VisitSignup", "VisitOffer", "FollowUp"}
 
 
 def status_writes(source: str) -> list[int]:
@@ -161,7 +165,7 @@ def test_no_get_request_writes_to_the_database(app, db, role):
     assert writes == []
 
 
-SPLIT_AREAS = ("applications", "queues", "visits", "core")
+SPLIT_AREAS = ("applications", "queues", "visits", "core", "ratings", "notify")
 
 
 def test_modules_and_functions_of_the_split_areas_stay_small():
@@ -179,7 +183,7 @@ def test_modules_and_functions_of_the_split_areas_stay_small():
 
 
 def test_views_do_no_sql_and_build_no_files():
-    for area in ("applications", "queues", "visits"):
+    for area in ("applications", "queues", "visits", "ratings", "notify"):
         source = (PORTAL / area / "views.py").read_text(encoding="utf-8")
         imported = imports_of(PORTAL / area / "views.py")
         assert not {"sqlalchemy", "csv", "openpyxl", "io"} & imported, area

@@ -68,6 +68,9 @@ TRANSITIONS: dict[tuple[str, str], Move] = {
     (ACCEPTED, "offer_visit"): Move(KEEP, STAFF),
     (ACCEPTED, "offer_accepted"): Move(APPROVED, APPLICANT),
     (ACCEPTED, "offer_declined"): Move(KEEP, APPLICANT),
+    # the applicant answers a 补正 request, a message or a decision: on the timeline for staff, the state stays
+    # (after a decision only for a while: applications.replies)
+    **{(s, "reply"): Move(KEEP, APPLICANT) for s in (*OPEN_STATES, APPROVED, REJECTED)},
 }
 
 ACTIONS = {
@@ -84,6 +87,7 @@ ACTIONS = {
     "offer_visit": _l("安排导师乡村行"),
     "offer_accepted": _l("确认参加导师乡村行"),
     "offer_declined": _l("谢绝导师乡村行"),
+    "reply": _l("申请人回复"),
 }
 
 

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, current_app, flash, jsonify, redirect, rende
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from portal.applications import material, operations, progress, queries, states, uploads
+from portal.applications import material, operations, progress, queries, replies, states, uploads
 from portal.applications import rules as loan_rules
 from portal.applications.vocab import ATTACHMENT_KINDS
 from portal.catalog import vocab as catalog_vocab
@@ -131,6 +131,7 @@ def _detail_page(application, comment: str = "", formdata=None, material_errors:
         material_items=items,
         material_form=material_form,
         material_errors=material_errors or {},
+        may_reply=replies.may_reply(application),
     )
 
 
@@ -195,6 +196,20 @@ def supplement(tracking_no: str):
         flash(exc.message, "error")
     else:
         flash(_("补正材料已提交，等待工作人员审核。"), "success")
+    return redirect(url_for("applications.detail", tracking_no=tracking_no))
+
+
+@bp.post("/my/applications/<tracking_no>/reply")
+@login_required
+def reply(tracking_no: str):
+    """The applicant's reply (from the application's page or from the message it answers)."""
+    perform(
+        lambda: replies.reply(current_user, tracking_no, request.form.get("reply", "")),
+        _("回复已送达办理单位，工作人员会在办理进度里看到。"),
+    )
+    message_id = request.form.get("message", "")
+    if message_id.isascii() and message_id.isdigit() and len(message_id) < 12:
+        return redirect(url_for("notify.message", message_id=int(message_id)))
     return redirect(url_for("applications.detail", tracking_no=tracking_no))
 
 

@@ -60,3 +60,12 @@ def mentors_detail(slug: str):
 @bp.get("/units/")
 def units_list():
     return list_page(services.LISTINGS["units"], "catalog/units_list.html")
+
+
+@bp.get("/units/<code>")
+def units_detail(code: str):
+    """A unit's public page: its duties and contacts, and what other areas add (the ratings, from enough of them)."""
+    unit = services.get_item("units", code)
+    return render_template(
+        "catalog/unit_detail.html", item=unit, panels=panels.render("unit.public", unit, current_user)
+    )

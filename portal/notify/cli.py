@@ -1,4 +1,5 @@
-"""`flask notify send`: deliver queued messages; `flask notify purge`: delete old ones (both from cron)."""
+"""`flask notify send`: deliver queued messages; `purge`: delete old ones; `digest`: the staff's daily digest
+(all from cron)."""
 
 from __future__ import annotations
 
@@ -36,3 +37,12 @@ def purge_command(days: int | None) -> None:
     deleted = purge(days)
     db.session.commit()
     click.echo(f"deleted {deleted} outbox messages older than {days} days")
+
+
+@notify_cli.command("digest")
+@with_appcontext
+def digest() -> None:
+    """Write today's digest (inbox; SMS to unit leads) for each staff member with something waiting."""
+    from portal.notify.digest import send_digests
+
+    click.echo(f"wrote {send_digests()} digests")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import current_app
 from flask_babel import force_locale
 
-from portal.notify import services
+from portal.notify import preferences, services
 
 MESSAGE_LOCALE = "zh_Hans_CN"
 
@@ -33,11 +33,16 @@ def tell(
     body: str | None = None,
     **context,
 ) -> dict[str, str]:
-    """An inbox message (subject; `body` or the template's body block) and, if there is an `sms` block, an SMS."""
+    """An inbox message (subject; `body` or the template's body block) and, if there is an `sms` block, an SMS.
+
+    The SMS of a template without an `essential` block is sent only if the user has not turned its topic
+    (`purpose`) off on the settings page (notify.preferences).
+    """
     texts = render(template_name, **context)
     subject = texts.get("subject", "")
     if user_id is not None and subject:
-        services.inbox(user_id, subject, body or texts.get("body") or texts.get("sms") or subject, link)
-    if phone and texts.get("sms"):
+        message = services.inbox(user_id, subject, body or texts.get("body") or texts.get("sms") or subject, link)
+        message.kind = template_name[:64]
+    if phone and texts.get("sms") and (texts.get("essential") or preferences.sms_wanted(user_id, purpose)):
         services.sms(phone, texts["sms"], purpose=purpose, user_id=user_id)
     return texts

@@ -6,16 +6,23 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from portal.core import panels
-    from portal.visits import access, states  # noqa: F401  (access registers the area's rules)
+    import sqlalchemy as sa
+
+    from portal.core import cache, panels
+    from portal.visits import access, digest, states  # noqa: F401  (access registers the area's rules)
     from portal.visits.cli import visits_cli
+    from portal.visits.models import VisitSignup
     from portal.visits.views import bp
 
     app.register_blueprint(bp)
     app.cli.add_command(visits_cli)
+    digest.init_app(app)
     panels.register("application.applicant", _offers_panel)
     panels.register("queue_item.staff", _offer_form_panel)
     panels.register("mentor.public", _mentor_visits_panel)
+    panels.register("mentor.public", _mentor_ratings_panel)
+    # the mentor's public page shows the average rating: a new rating renews anonymous visitors' cached pages
+    cache.generation_source("visits.ratings", lambda: sa.select(sa.func.max(VisitSignup.rated_at)).scalar_subquery())
     app.jinja_env.globals["visit_status"] = states.VISIT.label
 
 
@@ -50,3 +57,15 @@ def _mentor_visits_panel(mentor, _user):
         return None
     visits = upcoming_for_mentor(mentor)
     return "visits/_mentor_public_panel.html", {"visits": visits, "units": organising_units(mentor, visits)}
+
+
+def _mentor_ratings_panel(mentor, _user):
+    """On the mentor's directory page: the average rating of their visits, from enough ratings (anonymity)."""
+    from flask import current_app
+
+    from portal.visits.queries import rating_summary
+
+    rated, average = rating_summary(mentor_id=mentor.id)
+    if rated < current_app.config.get("RATINGS_PUBLIC_MIN", 5):
+        return None
+    return "visits/_mentor_ratings.html", {"rated": rated, "average": average}

@@ -254,6 +254,8 @@ def rate(user: User, visit_id: int, rating: int, comment: str) -> VisitSignup:
     signup = signup_of(user, visit)
     if signup is None or not signup.attended or visit.status != "completed":
         raise InvalidTransition(_("参加过这次走访的人才能评价。"))
+    if signup.rating is not None:
+        raise InvalidTransition(_("您已经评价过这次走访，每人只能评价一次。"))
     if rating not in (1, 2, 3, 4, 5):
         raise InvalidInput(_("请选择 1 到 5 分。"), field="rating")
     signup.rating, signup.comment, signup.rated_at = rating, (comment or "").strip()[:500] or None, utcnow()

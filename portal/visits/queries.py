@@ -151,3 +151,16 @@ def mentoring_person_times(since: date | None = None) -> int:
     if since:
         stmt = stmt.where(Visit.day >= since)
     return int(db.session.scalar(stmt) or 0)
+
+
+def rating_summary(mentor_id: int | None = None, visit_id: int | None = None) -> tuple[int, float]:
+    """(number of ratings, average 1–5) of one visit or of all a mentor's visits."""
+    query = sa.select(sa.func.count(VisitSignup.rating), sa.func.avg(VisitSignup.rating)).where(
+        VisitSignup.rating.is_not(None)
+    )
+    if visit_id is not None:
+        query = query.where(VisitSignup.visit_id == visit_id)
+    if mentor_id is not None:
+        query = query.join(Visit, Visit.id == VisitSignup.visit_id).where(Visit.mentor_id == mentor_id)
+    n, average = db.session.execute(query).one()
+    return n or 0, round(float(average or 0), 1)

@@ -5,12 +5,13 @@ from __future__ import annotations
 import calendar as month_calendar
 from datetime import date
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal.catalog import vocab
 from portal.catalog.services import all_counties, find_county
+from portal.core.access import can
 from portal.core.actions import perform
 from portal.core.guard import ascii_int, parse_month
 from portal.visits import ical, operations, queries
@@ -67,7 +68,14 @@ def detail(visit_id: int):
     visit = queries.public_visit(visit_id)
     mine = queries.signup_of(current_user, visit) if current_user.is_authenticated else None
     waiting = [s for s in visit.signups if s.status == "waiting"]
-    return render_template("visits/detail.html", visit=visit, mine=mine, waiting=waiting)
+    rated, average = queries.rating_summary(visit_id=visit.id)
+    # the aggregate only from enough ratings (anonymity); the mentor of the visit sees it from the first
+    show = rated >= current_app.config.get("RATINGS_PUBLIC_MIN", 5) or (
+        rated and can(current_user, "visit.manage", visit)
+    )
+    return render_template(
+        "visits/detail.html", visit=visit, mine=mine, waiting=waiting, rated=rated if show else 0, average=average
+    )
 
 
 def _act(visit_id: int, action, done: str):
