@@ -8,7 +8,7 @@ FLASK := $(BIN)/flask --app portal
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format install catalogs extract-messages update-messages compile-messages demo \
+.PHONY: run test lint format install system-packages catalogs extract-messages update-messages compile-messages demo \
         test-sqlite test-postgres bench clean
 
 $(BIN)/python:
@@ -54,7 +54,15 @@ format: $(STAMP)
 PG_UP = $(BIN)/python -c 'import socket; socket.create_connection(("127.0.0.1", 5432), 2)' 2>/dev/null
 FAST := -m "not slow and not browser"
 
-test: install lint
+## Debian packages the browser tests need: Chromium and a Chinese font (installed when root and missing).
+system-packages:
+	@if [ -x /usr/bin/chromium ] && dpkg -s fonts-wqy-zenhei >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing chromium and fonts-wqy-zenhei with apt-get (browser tests)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null; \
+	else echo "chromium is not installed and apt-get cannot run here: the browser tests will be skipped"; fi
+
+test: install system-packages lint
 	@if $(PG_UP); then \
 		$(MAKE) --no-print-directory test-sqlite PYTEST_ARGS='$(FAST) $(PYTEST_ARGS)' && \
 		$(MAKE) --no-print-directory test-postgres; \

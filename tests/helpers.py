@@ -130,3 +130,44 @@ def submit_application(app, db, user, app_type: str, county: str = "411324", **a
             return outcome.application.id
     finally:
         app.config["WTF_CSRF_ENABLED"] = old
+
+
+# Answers of an individual guarantee-loan application that pass every check (tests add the personal ones).
+LOAN_ANSWERS = dict(
+    group="returning_migrant",
+    term_months="24",
+    purpose="购买玉雕设备",
+    collateral="none",
+    statement_group="y",
+    statement_no_other_loans="y",
+    statement_truthful="y",
+    statement_credit_check="y",
+)
+
+
+def client_for(app, phone: str, lang: str | None = None, password: str = "good-pass-2026"):
+    """A test client logged in as the account with this phone (in English when lang="en")."""
+    client = app.test_client()
+    if lang:
+        client.set_cookie("lang", lang)
+    login(client, phone, password)
+    return client
+
+
+def visit_input(capacity: int = 2, **changes):
+    """A 乡村行 booking in 镇平县 石佛寺镇 ten days from now, 09:00–11:00."""
+    from datetime import date, time, timedelta
+
+    from portal.visits.booking import VisitInput
+
+    values = dict(
+        dest_kind="township",
+        county="411324",
+        township="石佛寺镇",
+        day=date.today() + timedelta(days=10),
+        start=time(9),
+        end=time(11),
+        topics=["ecommerce"],
+        capacity=capacity,
+    )
+    return VisitInput(**{**values, **changes})

@@ -545,3 +545,18 @@ def test_key_rotation_reencrypts_everything(isolated_app, tmp_path, monkeypatch)
             db.session.remove()
     finally:
         crypto.set_ring(old_ring)
+
+
+def test_the_id_number_of_the_last_application_need_not_be_typed_again(client, db, applicant):
+    token, key = start(client, "training")
+    client.post("/apply/training", data=training(token, key))
+    first = db.session.scalar(sa.select(Application).where(Application.form_key == key))
+    assert first.tracking_no, "the first application was submitted"
+    html = client.get("/apply/mentoring?new=1").get_data(as_text=True)
+    masked = f"{ID[:4]}{'*' * 10}{ID[-4:]}"
+    assert masked in html and ID not in html, "shown masked; the full number stays on the server"
+    token, key = start(client, "mentoring")
+    response = client.post("/apply/mentoring", data=mentoring(token, key, id_number=""))
+    assert response.status_code == 302, text(response)[-2000:]
+    second = db.session.scalar(sa.select(Application).where(Application.form_key == key))
+    assert second.tracking_no and second.id_number == ID and second.id_hash == first.id_hash

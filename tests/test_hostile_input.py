@@ -9,7 +9,6 @@ kept small (a few hundred requests in all, no deadline); the POST part is marked
 
 from __future__ import annotations
 
-from datetime import date, time, timedelta
 from html.parser import HTMLParser
 from urllib.parse import quote
 
@@ -20,7 +19,7 @@ from hypothesis import strategies as st
 
 from portal.catalog.models import Mentor
 from portal.extensions import limiter
-from tests.helpers import login, make_user, submit_application
+from tests.helpers import login, make_user, submit_application, visit_input
 
 HOSTILE_VALUES = [
     "\x00",
@@ -120,16 +119,7 @@ def world(app, db):
         people = {role: db.session.get(User, user_id) for role, user_id in ids.items()}
         visit = visits.book(
             people["mentor"],
-            visits.VisitInput(
-                dest_kind="township",
-                county="411324",
-                township="石佛寺镇",
-                day=date.today() + timedelta(days=10),
-                start=time(9),
-                end=time(11),
-                topics=["ecommerce"],
-                capacity=3,
-            ),
+            visit_input(capacity=3),
         )
         visits.decide(people["staff"], visit.id, True)
         db.session.commit()

@@ -14,7 +14,7 @@ from portal.applications.models import Application
 from portal.extensions import limiter
 from portal.notify.models import InboxMessage, OutboxMessage
 from portal.queues.models import QueueItem
-from tests.helpers import csrf_token, login, make_user, text
+from tests.helpers import client_for, csrf_token, make_user, text
 
 PASSWORD = "good-pass-2026"
 
@@ -22,14 +22,6 @@ PASSWORD = "good-pass-2026"
 @pytest.fixture(autouse=True)
 def _fresh_limits():
     limiter.reset()
-
-
-def client_for(app, phone: str, lang: str | None = None):
-    client = app.test_client()
-    if lang:
-        client.set_cookie("lang", lang)
-    login(client, phone, PASSWORD)
-    return client
 
 
 def lead_item(db, application_id: int) -> QueueItem:

@@ -16,20 +16,13 @@ from portal.catalog.models import Unit
 from portal.errors import InvalidTransition
 from portal.extensions import limiter
 from portal.queues.models import QueueItem
-from tests.helpers import csrf_token, form_key, id_number, login, make_user, text
+from tests.helpers import LOAN_ANSWERS, csrf_token, form_key, id_number, login, make_user, text
 
 ID = id_number(seq="321")
 LOAN = dict(
+    **LOAN_ANSWERS,
     applicant_type="individual",
-    group="returning_migrant",
     amount_wan="20",
-    term_months="24",
-    purpose="购买玉雕设备",
-    collateral="none",
-    statement_group="y",
-    statement_no_other_loans="y",
-    statement_truthful="y",
-    statement_credit_check="y",
     county="411324",
     township="石佛寺镇",
     consent="y",

@@ -7,7 +7,6 @@ from __future__ import annotations
 import contextlib
 import json
 import re
-from datetime import date, time, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -17,7 +16,19 @@ from portal.audit import AuditLog
 from portal.extensions import limiter
 from portal.queues import operations as queue_ops
 from portal.queues.models import QueueItem
-from tests.helpers import PDF, csrf_token, form_key, id_number, login, make_user, text, upload, uscc_number
+from tests.helpers import (
+    LOAN_ANSWERS,
+    PDF,
+    csrf_token,
+    form_key,
+    id_number,
+    login,
+    make_user,
+    text,
+    upload,
+    uscc_number,
+    visit_input,
+)
 
 ID_NUMBER = re.compile(
     r"(?<![0-9A-Za-z])[1-9]\d{5}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx](?![0-9A-Za-z])"
@@ -69,16 +80,7 @@ def _apply(client, app_type: str, **answers) -> str:
     return re.search(r"NY-\d{4}-[A-Z]{2}-\d{6}", response.headers["Location"]).group(0)
 
 
-LOAN = dict(
-    group="returning_migrant",
-    term_months="24",
-    purpose="购买玉雕设备",
-    collateral="none",
-    statement_group="y",
-    statement_no_other_loans="y",
-    statement_truthful="y",
-    statement_credit_check="y",
-)
+LOAN = LOAN_ANSWERS
 
 
 def _journeys(app, client, db):
@@ -148,16 +150,7 @@ def _journeys(app, client, db):
     with app.test_request_context(method="POST"):
         visit = visits.book(
             db.session.merge(mentor),
-            visits.VisitInput(
-                dest_kind="township",
-                county="411324",
-                township="石佛寺镇",
-                day=date.today() + timedelta(days=10),
-                start=time(9),
-                end=time(11),
-                topics=["ecommerce"],
-                capacity=2,
-            ),
+            visit_input(capacity=2),
         )
         visits.decide(db.session.merge(staff), visit.id, True)
         visits.sign_up(db.session.merge(applicant), visit.id)

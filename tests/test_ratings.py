@@ -13,7 +13,7 @@ from portal.extensions import limiter
 from portal.notify.models import InboxMessage
 from portal.queues.models import QueueItem
 from portal.ratings.models import FollowUp, Rating
-from tests.helpers import csrf_token, login, make_user, submit_application, text
+from tests.helpers import client_for, csrf_token, make_user, submit_application, text
 
 PASSWORD = "good-pass-2026"
 
@@ -21,14 +21,6 @@ PASSWORD = "good-pass-2026"
 @pytest.fixture(autouse=True)
 def _fresh_limits():
     limiter.reset()
-
-
-def client_for(app, phone: str, lang: str | None = None):
-    client = app.test_client()
-    if lang:
-        client.set_cookie("lang", lang)
-    login(client, phone, PASSWORD)
-    return client
 
 
 def decide(app, db, application_id: int, how: str = "reject"):

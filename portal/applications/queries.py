@@ -148,3 +148,24 @@ def promise_overdue(application) -> bool:
         and application.state in states.OPEN_STATES
         and application.promised_date < today
     )
+
+
+def remembered_id_number(user: User) -> str | None:
+    """The 身份证号 of the applicant's newest submitted application, so that it need not be typed again."""
+    application = db.session.scalar(
+        sa.select(Application)
+        .where(Application.applicant_id == user.id, Application.submitted_at.is_not(None))
+        .order_by(Application.submitted_at.desc(), Application.id.desc())
+        .limit(1)
+    )
+    return application.id_number if application is not None else None
+
+
+def with_remembered_id_number(user: User, formdata):
+    """The posted form, with the remembered 身份证号 where the applicant left the field empty."""
+    remembered = remembered_id_number(user)
+    if not remembered or (formdata.get("id_number") or "").strip():
+        return formdata
+    filled = MultiDict(formdata)
+    filled["id_number"] = remembered
+    return filled

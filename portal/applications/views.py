@@ -13,6 +13,7 @@ from portal.catalog import vocab as catalog_vocab
 from portal.core import panels, qr
 from portal.core.access import can
 from portal.core.actions import perform
+from portal.core.crypto import mask_id_number
 from portal.errors import InvalidInput, PortalError
 from portal.extensions import csrf, db, limiter
 from portal.policies import services as policies
@@ -43,7 +44,9 @@ def _removed_id() -> int | None:
 
 def _post_apply(app_type: str):
     """Save (and maybe submit) the form; answer a redirect, or the form again with its errors and a status."""
-    form = queries.build_form(app_type, current_user, formdata=request.form)
+    form = queries.build_form(
+        app_type, current_user, formdata=queries.with_remembered_id_number(current_user, request.form)
+    )
     remove = _removed_id()
     submit = request.form.get("action") == "submit" and remove is None
     try:
@@ -99,6 +102,7 @@ def apply(app_type: str):
         guides=policies.for_application_type(app_type),
         rules=rules,
         kinds=ATTACHMENT_KINDS,
+        remembered_id=mask_id_number(queries.remembered_id_number(current_user)),
     ), status
 
 

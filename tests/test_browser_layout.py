@@ -1,0 +1,169 @@
+"""The phone layout in a real browser (Debian's Chromium driven by Playwright) at 360×780 and 1280×900: the page's
+own heading on the first screen, a compact header, the apply button of a policy guide without scrolling, tap
+targets a thumb can hit, nothing wider than the screen. Skipped, saying why, where Chromium is not installed."""
+
+from __future__ import annotations
+
+import os
+import threading
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.committing]
+
+CHROMIUM = "/usr/bin/chromium"
+PHONE = {"width": 360, "height": 780}
+DESKTOP = {"width": 1280, "height": 900}
+PAGES = ["/", "/policies/", "/bases/", "/mentors/", "/visits/", "/units/", "/progress", "/account/login"]
+
+
+@pytest.fixture(scope="module")
+def live_url(isolated_app):
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, isolated_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        pytest.skip("Debian's chromium is not installed (make test installs it with apt-get when run as root)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
+        yield chromium
+        chromium.close()
+
+
+def page_in(browser, viewport: dict, locale: str):
+    context = browser.new_context(viewport=viewport, locale="zh-CN" if locale == "zh" else "en-US")
+    context.add_cookies(
+        [{"name": "lang", "value": "zh_Hans_CN" if locale == "zh" else "en", "url": "http://127.0.0.1"}]
+    )
+    return context, context.new_page()
+
+
+def box(page, selector: str) -> dict:
+    return page.locator(selector).first.bounding_box()
+
+
+@pytest.mark.parametrize("locale", ["zh", "en"])
+def test_on_a_phone_the_header_is_compact_and_the_heading_is_on_the_first_screen(browser, live_url, locale):
+    context, page = page_in(browser, PHONE, locale)
+    try:
+        for path in PAGES:
+            page.goto(live_url + path)
+            header = box(page, "header.site-header")
+            assert header["height"] < 160, f"{path}: the header takes {header['height']:.0f} px of 780"
+            heading = box(page, "main h1")
+            assert heading["y"] + heading["height"] <= PHONE["height"], f"{path}: the h1 is below the first screen"
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= PHONE["width"], f"{path}: the page is {width} px wide on a 360 px screen"
+    finally:
+        context.close()
+
+
+def test_a_policy_guide_offers_the_application_without_scrolling(browser, live_url):
+    context, page = page_in(browser, PHONE, "zh")
+    try:
+        page.goto(live_url + "/policies/")
+        guides = page.locator("main .list a.item-title").evaluate_all("els => els.map(e => e.href)")
+        checked = 0
+        for href in guides:
+            page.goto(href)
+            button = page.locator("main .apply-now a")
+            if button.count() == 0:
+                continue
+            found = button.first.bounding_box()
+            assert found["y"] + found["height"] <= PHONE["height"], f"{href}: apply button at {found['y']:.0f} px"
+            checked += 1
+        assert checked >= 1, "at least one guide leads to an application"
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("locale", ["zh", "en"])
+def test_links_a_thumb_uses_are_big_enough(browser, live_url, locale):
+    context, page = page_in(browser, PHONE, locale)
+    try:
+        page.goto(live_url + "/policies/")
+        sizes = page.evaluate(
+            """() => [...document.querySelectorAll(
+                 'header a, header button, nav a, .breadcrumb a, footer a, main .list a.item-title')]
+               .filter(e => e.getClientRects().length)
+               .map(e => { const r = e.getBoundingClientRect();
+                           const card = e.closest('li.card');
+                           const target = card && e.classList.contains('item-title') ? card.getBoundingClientRect() : r;
+                           return [e.textContent.trim().slice(0, 12), target.width, target.height]; })"""
+        )
+        small = [(text, round(w), round(h)) for text, w, h in sizes if h < 44 or w < 24]
+        assert sizes and small == [], f"targets under 44 px high (or 24 px wide): {small}"
+    finally:
+        context.close()
+
+
+def test_on_a_desktop_every_section_is_in_the_header(browser, live_url):
+    context, page = page_in(browser, DESKTOP, "zh")
+    try:
+        page.goto(live_url + "/")
+        assert page.locator("header form.header-search").is_visible()
+        assert not page.locator("nav .nav-search").is_visible(), "the search box is there; no extra link"
+        assert page.locator("header .brand-long").is_visible()
+        assert box(page, "main h1")["y"] < 400
+    finally:
+        context.close()
+
+
+ANONYMOUS_PAGES = [*PAGES, "/policies/government-guarantee-bodies-2025", "/parks/", "/projects/", "/account/register"]
+APPLICANT_PAGES = ["/my/applications", "/apply/training", "/apply/mentoring", "/apply/loan", "/messages/"]
+
+
+def serious_violations(page) -> list[tuple[str, str, str]]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [
+        (v["id"], v["impact"], v["nodes"][0]["target"][0] if v["nodes"] else "")
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+@pytest.fixture(scope="module")
+def applicant_account(isolated_app):
+    from portal.accounts import services
+    from portal.extensions import db
+
+    with isolated_app.app_context():
+        services.create_user("applicant", "13911112233", "浏览器", "good-pass-2026")
+        db.session.commit()
+    return "13911112233", "good-pass-2026"
+
+
+@pytest.mark.parametrize("locale", ["zh", "en"])
+def test_no_serious_accessibility_violations_on_any_page_type(browser, live_url, applicant_account, locale):
+    context, page = page_in(browser, PHONE, locale)
+    try:
+        found = {}
+        for path in ANONYMOUS_PAGES:
+            page.goto(live_url + path)
+            found[path] = serious_violations(page)
+        phone, password = applicant_account
+        page.goto(live_url + "/account/login")
+        page.fill("#phone", phone)
+        page.fill("#password", password)
+        page.click("main form button[type=submit]")
+        for path in APPLICANT_PAGES:
+            page.goto(live_url + path)
+            found[path] = serious_violations(page)
+        page.goto(live_url + "/apply/loan")
+        page.click("button[value=submit]")  # every field's message shown at once
+        found["/apply/loan (errors)"] = serious_violations(page)
+        assert {path: v for path, v in found.items() if v} == {}
+    finally:
+        context.close()
