@@ -24,6 +24,8 @@ CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff01-\uff65]+")
 LATIN = re.compile(r"[A-Za-z][A-Za-z'’-]{2,}")
 # Latin a Chinese page may show: the language switch, file formats and names of standards.
 ALLOWED_LATIN = {"English", "API", "JSON", "OpenAPI", "CSV", "PDF", "JPG", "PNG", "iCalendar", "SMS", "WCAG"}
+# Tracking numbers (NY-2026-DB-000123) are written in Latin letters in both languages.
+ALLOWED_LATIN |= {"NY-", "DB-"}
 # Chinese an English page may show besides content: the language switch.
 ALLOWED_CJK = {"中文"}
 
@@ -99,6 +101,7 @@ def public_pages(db) -> list[str]:
         "/account/login",
         "/account/register",
         "/account/reset",
+        "/progress",
     ]
 
 

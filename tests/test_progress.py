@@ -134,3 +134,15 @@ def test_a_promise_past_its_date_is_marked_for_the_applicant(app, db, people, lo
     login(applicant, "13411110001", "good-pass-2026")
     assert "已超过承诺时限" in text(applicant.get(f"/my/applications/{number}"))
     assert "已超过承诺时限" in text(applicant.get("/my/applications"))
+
+
+def test_the_lookup_answers_in_english_too(app, db, loan_id):
+    application = db.session.get(Application, loan_id)
+    client = app.test_client()
+    client.set_cookie("lang", "en")
+    html = text(lookup(client, application.tracking_no, application.phone[-4:]))
+    assert "Promised date" in html and "Handling unit" in html and "Zhenping County Human Resources" in html
+    assert "Submitted" in html or "submitted" in html
+    assert "承诺办结日期" not in html and "办理单位" not in html
+    wrong = text(lookup(client, "NY2026", "1"))
+    assert "A tracking number looks like" in wrong and "申请编号的格式" not in wrong
