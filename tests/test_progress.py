@@ -146,3 +146,10 @@ def test_the_lookup_answers_in_english_too(app, db, loan_id):
     assert "承诺办结日期" not in html and "办理单位" not in html
     wrong = text(lookup(client, "NY2026", "1"))
     assert "A tracking number looks like" in wrong and "申请编号的格式" not in wrong
+
+
+def test_the_progress_api_refuses_bodies_that_are_not_an_object(app, db):
+    client = app.test_client()
+    for body in ([None, None], 7, "NY-2026-DB-000001"):
+        response = client.post("/api/v1/progress", json=body)
+        assert response.status_code == 400 and "tracking_no" in response.get_json()["error"]["fields"]

@@ -81,7 +81,6 @@ def _error(description: str) -> dict:
 
 def _progress_path() -> dict:
     """办件进度查询: the tracking number and the last digits of the applicant's phone or 身份证号."""
-    text = {"type": "string", "maxLength": 40}
     return {
         "post": {
             "summary": "Progress of an application (no login): status, handling unit, promised date, steps",
@@ -94,8 +93,16 @@ def _progress_path() -> dict:
                             "type": "object",
                             "required": ["tracking_no", "verifier"],
                             "properties": {
-                                "tracking_no": {**text, "description": "e.g. NY-2026-DB-000123"},
-                                "verifier": {**text, "description": "last 4 digits of the phone, or last 6 of the ID"},
+                                "tracking_no": {
+                                    "type": "string",
+                                    "pattern": "^NY-[0-9]{4}-[A-Z]{2}-[0-9]{6}$",
+                                    "description": "e.g. NY-2026-DB-000123",
+                                },
+                                "verifier": {
+                                    "type": "string",
+                                    "pattern": "^([0-9]{4}|[0-9]{5}[0-9Xx])$",
+                                    "description": "last 4 digits of the phone, or last 6 of the ID",
+                                },
                             },
                         }
                     }

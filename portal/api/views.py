@@ -47,7 +47,7 @@ def open_to_all(response):
     return response
 
 
-@bp.get("/<kind>")
+@bp.get(f"/<any({','.join(KINDS)}):kind>")
 def list_items(kind: str):
     listing = _listing(kind)
     for name, value in request.args.items(multi=True):
@@ -78,7 +78,7 @@ def list_items(kind: str):
     )
 
 
-@bp.get("/<kind>/<key>")
+@bp.get(f"/<any({','.join(KINDS)}):kind>/<key>")
 def show_item(kind: str, key: str):
     _listing(kind)
     obj = policies.get(key) if kind == "policies" else catalog.get_item(kind, key)

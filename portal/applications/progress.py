@@ -22,7 +22,7 @@ from portal.applications.models import Application
 from portal.errors import InvalidInput
 from portal.extensions import db
 
-TRACKING_NO = re.compile(r"NY-\d{4}-[A-Z]{2}-\d{6}")
+TRACKING_NO = re.compile(r"NY-[0-9]{4}-[A-Z]{2}-[0-9]{6}")
 VERIFIER = re.compile(r"[0-9]{4}|[0-9]{5}[0-9X]")
 # Steps an outsider may see: what happened and when, never what anyone wrote.
 PUBLIC_STEPS = ("submit", "route", "accept", "request_material", "supply_material", "transfer", "approve", "reject")

@@ -226,9 +226,15 @@ def attachment(tracking_no: str, attachment_id: int):
 # ---------------------------------------------------------------- 办件进度查询, without logging in
 
 
+def _json_object() -> dict:
+    """The JSON body when it is an object; anything else (a list, a number, broken JSON) counts as empty."""
+    data = request.get_json(silent=True)
+    return data if isinstance(data, dict) else {}
+
+
 def _tracking_key() -> str:
-    data = request.get_json(silent=True) if request.is_json else request.form
-    return "progress:" + progress.normalise_tracking_no((data or {}).get("tracking_no"))[:24]
+    data = _json_object() if request.is_json else request.form
+    return "progress:" + progress.normalise_tracking_no(str(data.get("tracking_no") or ""))[:24]
 
 
 # Per address (a person trying numbers) and per tracking number (many addresses trying one number's digits).
@@ -266,7 +272,7 @@ def progress_lookup():
 @_limited
 def progress_api():
     """JSON twin of the lookup: {"tracking_no", "verifier"} -> the same facts as the page, nothing personal."""
-    data = request.get_json(silent=True) or {}
+    data = _json_object()
     try:
         result = progress.lookup(str(data.get("tracking_no", "")), str(data.get("verifier", "")))
     except InvalidInput as exc:
