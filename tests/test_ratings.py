@@ -118,6 +118,7 @@ def test_a_poor_rating_opens_a_follow_up_answered_by_the_lead(app, db, people, l
     applicant.post(f"/my/ratings/follow-ups/{follow_up_id}/feedback", data={"csrf_token": token, "resolved": "no"})
     assert db.session.get(FollowUp, follow_up_id).status == "unresolved"
     office = client_for(app, "13411110007")
+    assert "整改未获认可" in text(office.get("/messages/")), "the office is told, as the rater's page says"
     table = text(office.get("/office/ratings?by=unit"))
     assert "镇平县" in table and "评价人认为未解决" in table
     assert "县区" in text(office.get("/office/ratings?by=county"))

@@ -170,4 +170,22 @@ def feedback(user: User, follow_up_id: int, resolved: str | None) -> FollowUp:
     if not can(user, "follow_up.feedback", follow_up):
         raise InvalidTransition(_("现在不能对这项整改作评价：还没有答复，或您已经评价过。"))
     FOLLOW_UP.apply(follow_up, "confirm" if resolved == "yes" else "dispute", user, values={"feedback_at": utcnow()})
+    if resolved == "no":
+        _tell_office(follow_up)
     return follow_up
+
+
+def _tell_office(follow_up: FollowUp) -> None:
+    """An answer the rater did not accept goes to the leading group office (an inbox message to each of its staff)."""
+    rating = follow_up.rating
+    unit = rating.unit.name if rating.unit else ""
+    for office_user in db.session.scalars(sa.select(User).where(User.role == "office", User.active)):
+        messages.tell(
+            "ratings/notify/disputed.txt",
+            user_id=office_user.id,
+            phone=None,
+            purpose="follow_up",
+            link="/office/ratings?by=unit",
+            no=rating.application.tracking_no,
+            unit=unit,
+        )
