@@ -171,3 +171,17 @@ def visit_input(capacity: int = 2, **changes):
         capacity=capacity,
     )
     return VisitInput(**{**values, **changes})
+
+
+def register_data(token: str, phone: str, code: str, name: str = "张返乡", password: str = "spring-field-9") -> dict:
+    """The registration form as a person fills it in, after the SMS code arrived."""
+    return {
+        "csrf_token": token,
+        "phone": phone,
+        "code": code,
+        "name": name,
+        "password": password,
+        "password2": password,
+        "consent": "y",
+        "action": "register",
+    }

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from portal.accounts.models import User
 from portal.audit import AuditLog
 from portal.extensions import limiter
-from tests.helpers import csrf_token, latest_sms, login, make_user, text
+from tests.helpers import csrf_token, latest_sms, login, make_user, register_data, text
 from tests.limits import limit_storage  # noqa: F401  (fixture: memory and Redis)
 
 
@@ -26,19 +26,7 @@ def register(client, db, phone="13712345678", name="张返乡", password="spring
     sent = client.post("/account/register", data={"csrf_token": token, "phone": phone, "action": "send_code"})
     assert sent.status_code == 200
     code = re.search(r"验证码(\d{6})", latest_sms(db, phone).body).group(1)
-    return client.post(
-        "/account/register",
-        data={
-            "csrf_token": token,
-            "phone": phone,
-            "code": code,
-            "name": name,
-            "password": password,
-            "password2": password,
-            "consent": "y",
-            "action": "register",
-        },
-    )
+    return client.post("/account/register", data=register_data(token, phone, code, name, password))
 
 
 def test_register_with_sms_code_logs_in(client, db):

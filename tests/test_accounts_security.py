@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from portal.accounts.models import User
 from portal.extensions import limiter
-from tests.helpers import csrf_token, latest_sms, login, make_user, text
+from tests.helpers import csrf_token, latest_sms, login, make_user, register_data, text
 from tests.limits import limit_storage  # noqa: F401  (fixture: memory and Redis)
 
 
@@ -26,19 +26,6 @@ def _fresh_limits():
 def _send_code(client, page, phone, token=None):
     token = token or csrf_token(client, page)
     return client.post(page, data={"csrf_token": token, "phone": phone, "action": "send_code"})
-
-
-def _register_data(token, phone, code, name="张返乡", password="spring-field-9"):
-    return {
-        "csrf_token": token,
-        "phone": phone,
-        "code": code,
-        "name": name,
-        "password": password,
-        "password2": password,
-        "consent": "y",
-        "action": "register",
-    }
 
 
 def _code_of(db, phone):
@@ -83,7 +70,7 @@ def test_other_script_digits_in_a_phone_are_refused_clearly(client, db, phone):
 def test_other_script_digits_in_a_code_are_refused_clearly(client, db):
     token = csrf_token(client, "/account/register")
     _send_code(client, "/account/register", "13712340101", token)
-    response = client.post("/account/register", data=_register_data(token, "13712340101", "١٢٣٤٥٦"))
+    response = client.post("/account/register", data=register_data(token, "13712340101", "١٢٣٤٥٦"))
     assert response.status_code == 400
     assert "验证码请用阿拉伯数字 0–9 填写" in text(response)
 
@@ -92,7 +79,7 @@ def test_full_width_code_is_accepted(client, db):
     token = csrf_token(client, "/account/register")
     _send_code(client, "/account/register", "13712340102", token)
     wide = _code_of(db, "13712340102").translate(str.maketrans("0123456789", "０１２３４５６７８９"))
-    response = client.post("/account/register", data=_register_data(token, "13712340102", wide))
+    response = client.post("/account/register", data=register_data(token, "13712340102", wide))
     assert response.status_code == 302
     assert db.session.scalar(sa.select(User).where(User.phone == "13712340102")) is not None
 
@@ -110,11 +97,11 @@ def test_register_says_already_registered_only_after_the_code(client, db):
     make_user(db, phone="13912340201")
     token = csrf_token(client, "/account/register")
     _send_code(client, "/account/register", "13912340201", token)
-    wrong = client.post("/account/register", data=_register_data(token, "13912340201", "000000"))
+    wrong = client.post("/account/register", data=register_data(token, "13912340201", "000000"))
     assert wrong.status_code == 400
     assert "验证码不对或已过期" in text(wrong)
     assert "已经注册过了" not in text(wrong)
-    right = client.post("/account/register", data=_register_data(token, "13912340201", _code_of(db, "13912340201")))
+    right = client.post("/account/register", data=register_data(token, "13912340201", _code_of(db, "13912340201")))
     assert right.status_code == 400
     assert "这个手机号已经注册过了" in text(right)
 
@@ -246,7 +233,7 @@ def test_register_answers_alike_for_known_and_unknown_numbers(app, db):
     _send_code(unknown_client, "/account/register", "13912340209", unknown_token)
 
     def post(client, token, phone):
-        return lambda i: lambda: client.post("/account/register", data=_register_data(token, phone, "000000"))
+        return lambda i: lambda: client.post("/account/register", data=register_data(token, phone, "000000"))
 
     _compare(
         post(known_client, known_token, "13912340208"),
