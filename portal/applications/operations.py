@@ -22,7 +22,7 @@ from portal.accounts.models import User
 from portal.applications import material, quotas, rules, signals, states, uploads
 from portal.applications.forms import age_on
 from portal.applications.models import TYPE_CODES, Application, Attachment, TrackingCounter
-from portal.applications.queries import attachment_of, for_applicant, form_class, handling_unit, open_loans_of_person
+from portal.applications.queries import attachment_of, for_applicant, form_class, open_loans_of_person
 from portal.applications.states import transition
 from portal.applications.vocab import ATTACHMENT_KINDS, CO_APPLICANT_SLOTS
 from portal.catalog.models import County
@@ -233,7 +233,7 @@ def _same_person_loans(form, application: Application) -> list[Application]:
 def _contact_notice(others: list[Application]) -> str:
     """What an applicant is told when another account has a loan in progress for the same 身份证号: whom to call,
     and nothing about the other application (its number, state or holder)."""
-    unit = handling_unit(others[0])
+    unit = others[0].handling_unit  # kept current by the queues area
     if unit is None:
         return _("这个身份证号另有一笔正在办理的创业担保贷款申请。工作人员会核实，请联系所在县区人社部门说明情况。")
     name = unit.name_en if str(get_locale()).startswith("en") and unit.name_en else unit.name

@@ -56,11 +56,6 @@ def open_loans_of_person(id_hash: str | None, exclude_id: int | None = None) -> 
     return list(db.session.scalars(stmt.order_by(Application.submitted_at, Application.id)))
 
 
-def handling_unit(application: Application):
-    """The unit handling an application now: the promise the queues area keeps current on the application."""
-    return application.handling_unit
-
-
 def attachment_for_applicant(user: User, tracking_no: str, attachment_id: int) -> Attachment:
     application = for_applicant(user, tracking_no)
     return attachment_of(application, attachment_id)
