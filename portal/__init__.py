@@ -22,6 +22,7 @@ AREAS = (
     "applications",
     "queues",
     "visits",
+    "registry",
     "ratings",
     "api",
     "home",
