@@ -120,7 +120,8 @@ def test_on_a_desktop_every_section_is_in_the_header(browser, live_url):
 
 
 ANONYMOUS_PAGES = [*PAGES, "/policies/government-guarantee-bodies-2025", "/parks/", "/projects/", "/account/register"]
-APPLICANT_PAGES = ["/my/applications", "/apply/training", "/apply/mentoring", "/apply/loan", "/messages/"]
+APPLICANT_PAGES = ["/my/applications", "/apply/training", "/apply/mentoring", "/apply/loan", "/messages/", "/registry/",
+                   "/registry/new"]  # fmt: skip
 
 
 def serious_violations(page) -> list[tuple[str, str, str]]:

@@ -110,3 +110,23 @@ def test_staff_item_page(app, client, db):
 def test_list_pages_with_filters_and_search(client, path):
     assert form_problems(text(client.get(path))) == []
     assert form_problems(text(client.get("/search?q=贷款"))) == []
+
+
+@pytest.mark.parametrize("lang", ["zh_Hans_CN", "en"])
+def test_registry_forms(client, db, lang):
+    client.set_cookie("lang", lang)
+    make_user(db, phone="13511110005")
+    login(client, "13511110005", "good-pass-2026")
+    check(client.get("/registry/new"), errors=False)
+    html = check(client.post("/registry/new", data={"csrf_token": csrf_token(client, "/registry/new")}), errors=True)
+    assert len(invalid_fields(html)) >= 8
+
+
+def test_registry_staff_forms(client, db):
+    make_user(db, role="staff", phone="13511110006", unit_code="411324-hrss")
+    login(client, "13511110006", "good-pass-2026")
+    check(client.get("/staff/registrations/new"), errors=False)
+    check(client.get("/staff/registrations/import"), errors=False)
+    token = csrf_token(client, "/staff/registrations/new")
+    html = check(client.post("/staff/registrations/new", data={"csrf_token": token, "jobs": "x"}), errors=True)
+    assert len(invalid_fields(html)) >= 9

@@ -244,8 +244,9 @@ FORM_PAGES = {
         "/account/password",
         "/my/applications/{tracking_no}",
         "/visits/{visit_id}",
+        "/registry/new",
     ],
-    "staff": ["/staff/items/{item_id}", "/staff/visits"],
+    "staff": ["/staff/items/{item_id}", "/staff/visits", "/staff/registrations/new"],
     "mentor": ["/mentor/visits", "/mentor/visits/{visit_id}"],
 }
 

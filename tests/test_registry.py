@@ -126,7 +126,7 @@ def test_full_width_digits_and_letters_are_accepted_and_normalised(db, applicant
         ({"jobs": "٣"}, "带动就业人数请填 0 到 100000 之间的整数"),
         ({"business_name": "长" * 5000}, "最多 120 个字"),
         ({"township": ""}, "请填写乡镇（街道）"),
-        ({"county": "zzz"}, "请从列表里选择"),
+        ({"county": "zzz"}, "“zzz”不是南阳市的县区"),
         ({"returned_from": "mars"}, "不在可选范围内"),
         ({"uscc": "123"}, "应为 18 位"),
     ],

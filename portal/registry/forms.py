@@ -22,13 +22,14 @@ def _required(form: PortalForm, *names: str) -> None:
 
 class RegistrationForm(PortalForm):
     business_name = StringField(_l("经营主体名称（与营业执照一致）"))
-    form = SelectField(_l("主体类型"), choices=choices(FORMS.items()))
+    # Choices are checked by `checks` (with the other answers' messages), not by WTForms alone.
+    form = SelectField(_l("主体类型"), choices=choices(FORMS.items()), validate_choice=False)
     uscc = StringField(_l("统一社会信用代码"))
     reg_no = StringField(_l("注册号（只限个体工商户，没有统一社会信用代码时填）"))
     registered_on = StringField(_l("登记（成立）日期"))
-    county = SelectField(_l("所在县区"))
+    county = SelectField(_l("所在县区"), validate_choice=False)
     township = StringField(_l("乡镇（街道）"))
-    industry = SelectField(_l("行业"), choices=choices(INDUSTRIES.items()))
+    industry = SelectField(_l("行业"), choices=choices(INDUSTRIES.items()), validate_choice=False)
     jobs = StringField(_l("带动就业人数（含本人以外的雇工，没有填 0）"))
     returned_from = RadioField(
         _l("从哪里返乡"), choices=choices(RETURNED_FROM.items(), blank=None), validate_choice=False
