@@ -38,6 +38,10 @@ FORBIDDEN = {
     **{("core", area): "the core knows no domain area" for area in DOMAIN},
     **{("catalog", area): "the catalog stands on its own" for area in ("applications", "queues", "visits", "routing")},
     **{("applications", area): "applications know nothing of who handles them" for area in ("queues", "visits")},
+    **{
+        ("registry", area): "the register stands on its own; others read its queries"
+        for area in ("applications", "queues", "visits", "ratings")
+    },
     **{("catalog", "ratings"): "the catalog shows ratings through the unit.public panel"},
     **{("applications", "ratings"): "ratings show on the applicant's page through a panel"},
     **{

@@ -6,12 +6,18 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 
-from portal.applications.forms import choices
 from portal.core.forms import PortalForm
 from portal.core.i18n import local_name
 from portal.registry.checks import FIELDS, PERSON_FIELDS
 from portal.registry.vocab import FORMS, INDUSTRIES, RETURNED_FROM
+
+
+def choices(pairs, blank=_l("请选择")) -> list[SelectChoice]:
+    """Select options from (value, label) pairs, with a leading empty choice when `blank` is given."""
+    options = [SelectChoice(value=value, label=label) for value, label in pairs]
+    return ([SelectChoice(value="", label=blank)] if blank is not None else []) + options
 
 
 def _required(form: PortalForm, *names: str) -> None:
