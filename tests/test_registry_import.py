@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import random
 import re
+import zipfile
 from datetime import UTC, date, datetime
 
 import pytest
@@ -147,6 +148,17 @@ def test_what_is_no_xlsx_return_is_refused_with_a_message(db, staff, data, name,
     response = upload(staff, data, name)
     assert response.status_code == 400 and message in text(response)
     assert db.session.scalar(sa.select(sa.func.count(RegistrationImport.id))) == 0
+
+
+def test_a_damaged_workbook_is_refused_with_a_message(db, staff):
+    good = zipfile.ZipFile(io.BytesIO(xlsx([row(codes(1)[0])])))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as damaged:
+        for name in good.namelist():
+            part = good.read(name)
+            damaged.writestr(name, b"<worksheet><sheetData><row><c>" if name.endswith("sheet1.xml") else part)
+    response = upload(staff, out.getvalue())
+    assert response.status_code == 400 and "不是有效的 .xlsx 文件" in text(response)
 
 
 def test_a_sheet_without_the_header_or_rows_is_refused(staff):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import secrets
-import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -118,14 +117,19 @@ def read_rows(data: bytes) -> list[tuple[int, dict]]:
         )
     from openpyxl import load_workbook
 
+    # Whatever a damaged or hostile file makes the reader raise (bad zip, broken XML, missing parts) means the
+    # same to the person: this is not a return we can read.
+    unreadable = _("这个文件打不开，不是有效的 .xlsx 文件，请用模板重新填写。")
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError):
-        raise InvalidInput(_("这个文件打不开，不是有效的 .xlsx 文件，请用模板重新填写。")) from None
+    except Exception:
+        raise InvalidInput(unreadable) from None
     try:
         return _rows_of(book.worksheets[0])
-    except (ValueError, TypeError, KeyError, IndexError, zipfile.BadZipFile):
-        raise InvalidInput(_("这个文件打不开，不是有效的 .xlsx 文件，请用模板重新填写。")) from None
+    except InvalidInput:
+        raise
+    except Exception:
+        raise InvalidInput(unreadable) from None
     finally:
         book.close()
 
