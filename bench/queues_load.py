@@ -42,6 +42,7 @@ COUNTY_WEIGHTS = {
     "411328": 130, "411329": 70, "411330": 45, "411381": 150,  # 唐河县 新野县 桐柏县 邓州市
 }  # fmt: skip
 ZONE_WEIGHT = 15
+LOAN_AMOUNTS = (5, 10, 15, 20, 30, 50)  # 万元
 
 # The answer that decides co-review, per type: (answers key, routing fact, how often applicants pick each value);
 # None = nothing that adds a unit.
@@ -198,9 +199,18 @@ class Generator:
                     "phone": None,
                     "answers": answers,
                     "private": None,
-                    "amount_wan": None,
+                    "amount_wan": rng.choice(LOAN_AMOUNTS) if app_type == "loan" else None,
                     "submitted_at": submitted,
                     "decided_at": decided,
+                    # what the dashboard reads (kept by the queues area in the portal)
+                    "handling_unit_id": world.unit_ids[lead_code],
+                    "promised_date": None,
+                    "clock_paused": state == "needs_material",
+                    "promise_reason": "routed",
+                    "decision_working_days": max(0, (decided - submitted).days * 5 // 7) if decided else None,
+                    "attended_on": (decided + timedelta(days=7)).date()
+                    if app_type == "training" and state == "approved" and rng.random() < 0.7
+                    else None,
                     "created_at": created,
                     "updated_at": decided or submitted,
                 }

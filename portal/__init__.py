@@ -24,6 +24,7 @@ AREAS = (
     "visits",
     "registry",
     "ratings",
+    "dashboard",
     "api",
     "home",
 )

@@ -119,9 +119,11 @@ def test_on_a_desktop_every_section_is_in_the_header(browser, live_url):
         context.close()
 
 
-ANONYMOUS_PAGES = [*PAGES, "/policies/government-guarantee-bodies-2025", "/parks/", "/projects/", "/account/register"]
+ANONYMOUS_PAGES = [*PAGES, "/policies/government-guarantee-bodies-2025", "/parks/", "/projects/", "/account/register",
+                   "/stats/"]  # fmt: skip
 APPLICANT_PAGES = ["/my/applications", "/apply/training", "/apply/mentoring", "/apply/loan", "/messages/", "/registry/",
                    "/registry/new"]  # fmt: skip
+OFFICE_PAGES = ["/office/", "/office/targets", "/office/offline", "/office/queues", "/staff/registrations"]
 
 
 def serious_violations(page) -> list[tuple[str, str, str]]:
@@ -168,3 +170,38 @@ def test_no_serious_accessibility_violations_on_any_page_type(browser, live_url,
         assert {path: v for path, v in found.items() if v} == {}
     finally:
         context.close()
+
+
+@pytest.fixture(scope="module")
+def office_account(isolated_app):
+    from portal.accounts import services
+    from portal.extensions import db
+
+    with isolated_app.app_context():
+        services.create_user("office", "13911112244", "办公室", "good-pass-2026", unit_code="city-office")
+        db.session.commit()
+    return "13911112244", "good-pass-2026"
+
+
+@pytest.mark.parametrize("locale", ["zh", "en"])
+def test_no_serious_accessibility_violations_on_office_pages(browser, live_url, office_account, locale):
+    """The leading group's pages, on a phone and on a desk: no serious violations, charts with text alternatives."""
+    for viewport in (PHONE, DESKTOP):
+        context, page = page_in(browser, viewport, locale)
+        try:
+            page.goto(live_url + "/account/login")
+            page.fill("#phone", office_account[0])
+            page.fill("#password", office_account[1])
+            page.click("main form button[type=submit]")
+            found = {}
+            for path in OFFICE_PAGES:
+                page.goto(live_url + path)
+                found[path] = serious_violations(page)
+                width = page.evaluate("document.documentElement.scrollWidth")
+                assert width <= viewport["width"], f"{path} is {width} px wide on a {viewport['width']} px screen"
+            page.goto(live_url + "/office/")
+            assert page.locator("main img[src^='data:image/svg+xml']").count() >= 4
+            assert all(alt for alt in page.locator("main img").evaluate_all("els => els.map(e => e.alt)"))
+            assert {path: v for path, v in found.items() if v} == {}
+        finally:
+            context.close()

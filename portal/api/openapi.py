@@ -121,6 +121,75 @@ def _progress_path() -> dict:
     }
 
 
+def _stats_path() -> dict:
+    count = {"oneOf": [{"type": "integer", "minimum": 0}, {"type": "string", "enum": ["<5"]}]}
+    cut = {
+        "type": "object",
+        "required": ["rows", "totals", "total"],
+        "properties": {
+            "rows": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "county": {"type": "string", "description": "county code, or none"},
+                        "name": {"type": "string"},
+                        "cells": {"type": "object", "additionalProperties": count},
+                        "total": count,
+                    },
+                },
+            },
+            "totals": {"type": "object", "additionalProperties": count},
+            "total": count,
+        },
+    }
+    return {
+        "get": {
+            "summary": "Public statistics of a year: applications by type and county, handling time, satisfaction, "
+            'new returning entrepreneurs, mentoring person-times, loans granted. Counts below 5 are "<5", and a '
+            "second cell is hidden where the first could be found by subtraction.",
+            "operationId": "stats",
+            "parameters": [
+                {
+                    "name": "year",
+                    "in": "query",
+                    "required": False,
+                    "schema": {"type": "integer", "minimum": 2000, "maximum": 2100},
+                    "description": "calendar year in Beijing time; this year by default",
+                }
+            ],
+            "responses": {
+                "200": {
+                    "description": "The year's figures",
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "required": ["year", "applications_received", "applications_decided"],
+                                "properties": {
+                                    "year": {"type": "integer"},
+                                    "demo_data": {"type": "boolean"},
+                                    "applications_received": cut,
+                                    "applications_decided": cut,
+                                    "applications_approved": cut,
+                                    "indicators": cut,
+                                    "average_working_days_to_decision": {
+                                        "type": "object",
+                                        "additionalProperties": {"type": ["number", "null"]},
+                                    },
+                                    "satisfaction": {"type": "object"},
+                                    "loans_granted": {"type": "object"},
+                                },
+                            }
+                        }
+                    },
+                },
+                "400": _error("A year that is not a four-digit year between 2000 and 2100, or an unknown parameter"),
+            },
+        }
+    }
+
+
 def document() -> dict:
     paths: dict = {}
     for kind, text in DESCRIPTIONS.items():
@@ -163,6 +232,7 @@ def document() -> dict:
             }
         }
     paths["/api/v1/progress"] = _progress_path()
+    paths["/api/v1/stats"] = _stats_path()
     return {
         "openapi": "3.1.0",
         "info": {

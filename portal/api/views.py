@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, jsonify, request, url_for
 from flask_babel import gettext as _
 
 from portal.catalog import services as catalog
+from portal.core.guard import ascii_int
 from portal.core.listing import Listing, parse_filters, parse_int, run
 from portal.errors import NotFound
 from portal.policies import services as policies
@@ -83,6 +84,24 @@ def show_item(kind: str, key: str):
     _listing(kind)
     obj = policies.get(key) if kind == "policies" else catalog.get_item(kind, key)
     return jsonify(_serialize(kind, obj))
+
+
+@bp.get("/stats")
+def stats():
+    """Public statistics of one year (this year by default): counts below 5 are "<5" in every cut."""
+    from portal.dashboard import public
+    from portal.queues.queries import today
+
+    for name in request.args:
+        if name != "year":
+            return _bad_request(name, request.args[name][:40], _("不认识的参数 %(name)s", name=name[:40]))
+    raw = request.args.get("year")
+    year = today().year
+    if raw is not None:
+        year = ascii_int(raw, 2000, 2100)
+        if year is None:
+            return _bad_request("year", raw[:40], _("年份应为 2000 到 2100 之间的四位数字"))
+    return jsonify(public.as_json(public.statistics(year)))
 
 
 @bp.get("/openapi.json")

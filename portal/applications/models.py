@@ -45,6 +45,10 @@ class Application(TimestampMixin, Base):
     promised_date: Mapped[date | None] = mapped_column(sa.Date)
     clock_paused: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     promise_reason: Mapped[str | None] = mapped_column(sa.String(16))  # routed, transferred, paused, resumed
+    # For the leading group's figures, kept by the queues area: working days from submission to decision (set
+    # when decided), and the day a trainee attended the course (recorded by the training unit).
+    decision_working_days: Mapped[int | None] = mapped_column(sa.SmallInteger)
+    attended_on: Mapped[date | None] = mapped_column(sa.Date)
 
     applicant: Mapped[User] = relationship(foreign_keys=[applicant_id])
     county: Mapped[County | None] = relationship()
@@ -54,6 +58,13 @@ class Application(TimestampMixin, Base):
     )
     attachments: Mapped[list[Attachment]] = relationship(
         back_populates="application", order_by="Attachment.id", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (
+        # the leading group's figures for a year: decisions by type, state, month and county; receipts by day
+        sa.Index("ix_application_decided", "type", "state", "decided_at", "county_id"),
+        sa.Index("ix_application_received", "submitted_at", "type", "county_id"),
+        sa.Index("ix_application_unit_days", "handling_unit_id", "decided_at", "decision_working_days"),
     )
 
     @property
@@ -84,6 +95,9 @@ class ApplicationEvent(Base):
     application: Mapped[Application] = relationship(back_populates="events")
     actor: Mapped[User | None] = relationship()
     unit: Mapped[Unit | None] = relationship()
+
+    # the office's "asked for material twice" figures read requests by action and time without the timeline rows
+    __table_args__ = (sa.Index("ix_application_event_action", "action", "at", "unit_id", "application_id"),)
 
 
 class Attachment(Base):

@@ -60,6 +60,7 @@ def _rule_files() -> dict[str, tuple[str, Any]]:
     from portal.applications.material import validate_checklists
     from portal.applications.rules import validate_rules_file
     from portal.catalog.vocab import DEPTS
+    from portal.dashboard.targets import validate_targets, validate_work_items
     from portal.queues.calendar import validate_holidays
     from portal.routing.rules import validate as validate_routing
 
@@ -68,6 +69,8 @@ def _rule_files() -> dict[str, tuple[str, Any]]:
         "routing.yaml": ("routing", lambda data: validate_routing(data, set(DEPTS))),
         "holidays.yaml": ("holidays", validate_holidays),
         "material-checklists.yaml": ("checklists", validate_checklists),
+        "targets.yaml": ("targets", validate_targets),
+        "work-items.yaml": ("work_items", validate_work_items),
     }
 
 

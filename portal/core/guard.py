@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from datetime import date
 from urllib.parse import unquote_to_bytes
 
@@ -176,6 +177,22 @@ def parse_month(raw: str | None) -> date | None:
     if year not in YEARS or not 1 <= month <= 12:
         return None
     return date(year, month, 1)
+
+
+DAY_RE = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})")
+
+
+def parse_day(raw: str | None) -> date | None:
+    """`2026-05-08` (full-width digits and a `/` or `.` as separator accepted) -> that day; None for anything else,
+    including days that do not exist (2026-02-30) and years no one means."""
+    text = unicodedata.normalize("NFKC", raw or "").strip().replace("/", "-").replace(".", "-")
+    match = DAY_RE.fullmatch(text)
+    if not match or int(match.group(1)) not in YEARS:
+        return None
+    try:
+        return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+    except ValueError:
+        return None
 
 
 # ---------------------------------------------------------------- the database's nets

@@ -66,6 +66,13 @@ def money_wan(amount: Decimal | float | int | None) -> str:
     return format_currency(Decimal(str(amount)) * 10000, "CNY", locale=locale, format="¤#,##0")
 
 
+def month_label(month: int) -> str:
+    """1 -> 1月 in Chinese, Jan in English (Babel's abbreviated month names)."""
+    from babel.dates import get_month_names
+
+    return get_month_names("abbreviated", locale=get_locale())[month]
+
+
 def number(value: int | float | Decimal | None) -> str:
     if value is None:
         return ""
@@ -78,6 +85,7 @@ def init_app(app: Flask) -> None:
         get_locale=get_locale,
         money_wan=money_wan,
         number=number,
+        month_label=month_label,
         format_date=format_date,
         html_lang=html_lang,
         local_name=local_name,
@@ -85,3 +93,4 @@ def init_app(app: Flask) -> None:
         is_chinese=is_chinese,
         LANGUAGE_NAMES=LANGUAGE_NAMES,
     )
+    app.jinja_env.filters["number"] = number

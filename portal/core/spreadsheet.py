@@ -47,20 +47,26 @@ def csv_bytes(header: Sequence[object], rows: Iterable[Sequence[object]]) -> byt
 
 
 def xlsx_bytes(header: Sequence[object], rows: Iterable[Sequence[object]], sheet: str = "Sheet1") -> bytes:
+    return xlsx_book([(sheet, header, rows)])
+
+
+def xlsx_book(sheets: Iterable[tuple[str, Sequence[object], Iterable[Sequence[object]]]]) -> bytes:
+    """One workbook with a sheet per (title, header, rows)."""
     from openpyxl import Workbook
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     book = Workbook()
-    worksheet = book.active
-    worksheet.title = sheet[:31]
-    for row_number, row in enumerate([header, *rows], start=1):
-        for column_number, value in enumerate(row, start=1):
-            value = safe_cell(value)
-            if isinstance(value, str):
-                value = ILLEGAL_CHARACTERS_RE.sub("", value)  # control characters XLSX cannot hold
-            cell = worksheet.cell(row=row_number, column=column_number, value=value)
-            if isinstance(value, str):
-                cell.data_type = "s"  # openpyxl would store any text starting with "=" as a formula
+    book.remove(book.active)
+    for title, header, rows in sheets:
+        worksheet = book.create_sheet(title[:31])
+        for row_number, row in enumerate([header, *rows], start=1):
+            for column_number, value in enumerate(row, start=1):
+                value = safe_cell(value)
+                if isinstance(value, str):
+                    value = ILLEGAL_CHARACTERS_RE.sub("", value)  # control characters XLSX cannot hold
+                cell = worksheet.cell(row=row_number, column=column_number, value=value)
+                if isinstance(value, str):
+                    cell.data_type = "s"  # openpyxl would store any text starting with "=" as a formula
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

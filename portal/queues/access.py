@@ -74,6 +74,21 @@ def decide_refusal(user, item: QueueItem, pending_units: list[str]) -> str | Non
     return None
 
 
+def attendance_refusal(item: QueueItem) -> str | None:
+    """Why attendance cannot be recorded on this item: only the lead unit, only an approved training application."""
+    if item.role != "lead" or item.status == TRANSFERRED:
+        return _("只有牵头单位可以登记参训。")
+    if item.application.type != "training" or item.application.state != app_states.APPROVED:
+        return _("只有已批准的创业培训申请可以登记参训。")
+    return None
+
+
+@rule("queue_item.attendance")
+def _attendance(user, item: QueueItem | None) -> bool:
+    """Record the day an approved trainee attended: staff of the lead unit (the item may be closed)."""
+    return _view_item(user, item) and may_act(user) and attendance_refusal(item) is None
+
+
 @rule("queue_item.act")
 def _act(user, item: QueueItem | None) -> bool:
     """Claim, release, add a note: staff of the unit, on an open item."""

@@ -122,6 +122,10 @@ def on_transition(application: Application, action: str, before: str, after: str
             _promise_moved(application, item, "resumed")
         if after in app_states.FINAL_STATES:
             ITEM.apply(item, "close", actor, values={"closed_at": utcnow(), "app_state": after})
+    if after in (app_states.APPROVED, app_states.REJECTED) and application.submitted_at:
+        cal = cal or queries.calendar()
+        submitted = queries.local_day(application.submitted_at)
+        application.decision_working_days = max(0, cal.working_days_between(submitted, now_day))
 
 
 def _promise_moved(application: Application, item: QueueItem, reason: str) -> None:

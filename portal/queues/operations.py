@@ -15,13 +15,14 @@ from portal.accounts.models import User
 from portal.applications import material
 from portal.applications.states import transition
 from portal.catalog.models import Unit
+from portal.core.guard import parse_day
 from portal.db import utcnow
 from portal.errors import InvalidInput, InvalidTransition, NotFound
 from portal.extensions import db
 from portal.queues import access
 from portal.queues.intake import keep_promise, new_item
 from portal.queues.models import QueueItem, QueueNote
-from portal.queues.queries import item_for, pending_co_reviews
+from portal.queues.queries import item_for, local_day, pending_co_reviews, today
 from portal.queues.states import ITEM, OPEN
 
 
@@ -121,6 +122,34 @@ def approve(user: User, item_id: int, message: str = "") -> QueueItem:
     item = deciding(user, item_id)
     text = (message or "").strip()[:1000] or _("申请已批准。")
     transition(item.application, "approve", user, unit=item.unit, message=text)
+    return item
+
+
+def mark_attended(user: User, item_id: int, day_text: str) -> QueueItem:
+    """The training unit records the day an approved trainee attended (it counts toward 返乡创业培训 then)."""
+    if not access.may_act(user):
+        raise NotFound()
+    item = item_for(user, item_id)
+    application = item.application
+    problem = access.attendance_refusal(item)
+    if problem:
+        raise InvalidTransition(problem)
+    day = parse_day(day_text)
+    if day is None:
+        raise InvalidInput(_("请按“年-月-日”填写参训日期，例如 2026-05-08。"), field="attended_on")
+    decided = local_day(application.decided_at) if application.decided_at else None
+    if day > today() or (decided and day < decided):
+        raise InvalidInput(_("参训日期应在批准之后、今天或以前。"), field="attended_on")
+    before = application.attended_on
+    application.attended_on = day
+    audit.record(
+        user,
+        "application.attended",
+        "application",
+        application.id,
+        before={"attended_on": before.isoformat() if before else None},
+        after={"attended_on": day.isoformat()},
+    )
     return item
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
@@ -28,8 +29,16 @@ def calendar() -> WorkCalendar:
     return WorkCalendar(get_rules("holidays"))
 
 
+BEIJING = ZoneInfo("Asia/Shanghai")
+
+
 def today() -> date:
-    return utcnow().astimezone().date()
+    """Today in Beijing time (deadlines are working days in China, whatever the server's own time zone)."""
+    return utcnow().astimezone(BEIJING).date()
+
+
+def local_day(moment: datetime) -> date:
+    return _as_aware(moment).astimezone(BEIJING).date()
 
 
 def item_for(user: User, item_id: int) -> QueueItem:

@@ -140,6 +140,7 @@ ACTIONS = {
     ),
     "note": lambda user, item_id, form: operations.add_note(user, item_id, form.get("note", "")),
     "message": lambda user, item_id, form: operations.message_applicant(user, item_id, form.get("message", "")),
+    "attended": lambda user, item_id, form: operations.mark_attended(user, item_id, form.get("attended_on", "")),
 }
 
 DONE = {
@@ -154,6 +155,7 @@ DONE = {
     "opinion": _l("会审意见已记录。"),
     "note": _l("内部备注已保存。"),
     "message": _l("留言已发给申请人。"),
+    "attended": _l("参训已登记，计入返乡创业培训人次。"),
 }
 
 

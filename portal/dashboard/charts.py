@@ -1,0 +1,94 @@
+"""Charts as server-rendered SVG (pygal, with its JavaScript off so the strict Content-Security-Policy holds).
+
+Each chart is returned as a `data:` URI for an <img> with a text alternative; the page always shows the same
+numbers in a table beside it, so a screen reader, a printer and a phone all get the figures.
+"""
+
+from __future__ import annotations
+
+import base64
+from decimal import Decimal
+
+import pygal
+from flask_babel import gettext as _
+from pygal.style import Style
+
+from portal.core.i18n import month_label
+
+STYLE = Style(
+    background="#ffffff",
+    plot_background="#ffffff",
+    foreground="#1f2933",
+    foreground_strong="#1f2933",
+    foreground_subtle="#52606d",
+    colors=("#b3261e", "#1d5fa8", "#4d7c0f", "#7c3aed"),
+    font_family="'Noto Sans CJK SC','WenQuanYi Zen Hei','Microsoft YaHei',sans-serif",
+    label_font_size=14,
+    major_label_font_size=14,
+    legend_font_size=14,
+    title_font_size=16,
+    value_font_size=13,
+)
+
+CONFIG = dict(
+    style=STYLE,
+    js=[],  # no script: the SVG is an image, and the page's CSP allows no inline script anyway
+    disable_xml_declaration=False,
+    width=640,
+    height=320,
+    legend_at_bottom=True,
+    legend_at_bottom_columns=2,
+    print_values=False,
+    show_y_guides=True,
+    explicit_size=False,
+    truncate_legend=-1,
+)
+
+
+def _uri(chart) -> str:
+    svg = chart.render()
+    return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
+
+
+def _num(value: Decimal) -> float:
+    return float(value)
+
+
+def monthly(title: str, months: list[Decimal], offline: list[Decimal], until: int = 12) -> str:
+    """Stacked bars per month: what the portal counted and what counties reported off-line."""
+    chart = pygal.StackedBar(title=title, **CONFIG)
+    chart.x_labels = [month_label(m) for m in range(1, until + 1)]
+    chart.add(_("平台统计"), [_num(v) for v in months[:until]])
+    if any(offline[:until]):
+        chart.add(_("线下报送"), [_num(v) for v in offline[:until]])
+    return _uri(chart)
+
+
+def cumulative(title: str, months: list[Decimal], offline: list[Decimal], target: Decimal | None, until: int) -> str:
+    """The running total month by month beside the even pace to the target."""
+    chart = pygal.Line(title=title, **CONFIG, show_dots=True, dots_size=3)
+    chart.x_labels = [month_label(m) for m in range(1, 13)]
+    total, running = Decimal(0), []
+    for m in range(12):
+        total += months[m] + offline[m]
+        running.append(_num(total) if m < until else None)
+    chart.add(_("累计完成"), running)
+    if target:
+        chart.add(_("按目标均衡进度"), [_num(target * (m + 1) / 12) for m in range(12)])
+    return _uri(chart)
+
+
+def shares(title: str, rows: list[tuple[str, float | None]]) -> str:
+    """Horizontal bars: each county's share of its target, in per cent."""
+    chart = pygal.HorizontalBar(title=title, **{**CONFIG, "height": max(320, 32 * len(rows) + 120)})
+    chart.x_labels = [name for name, _share in rows]
+    chart.add(_("完成目标的百分比"), [round(share * 100, 1) if share is not None else None for _n, share in rows])
+    return _uri(chart)
+
+
+def counts(title: str, rows: list[tuple[str, float | None]]) -> str:
+    """Horizontal bars of counts per row label (a suppressed count is drawn as no bar)."""
+    chart = pygal.HorizontalBar(title=title, **{**CONFIG, "height": max(320, 32 * len(rows) + 120)})
+    chart.x_labels = [name for name, _value in rows]
+    chart.add(_("件数"), [value for _name, value in rows])
+    return _uri(chart)
