@@ -88,10 +88,13 @@ class LoadStats:
 
 def _users(conn: sa.Connection, users: sa.Table, people: list[tuple[str, str, str, int | None, bool]]) -> None:
     """Insert (phone, name, role, unit id, unit lead) users that cannot log in."""
+    from portal.core.crypto import keyed_hash
+
     now = datetime.now(UTC)
     rows = [
         {
-            "phone": phone, "name": name, "role": role, "unit_id": unit_id, "is_unit_lead": lead,
+            "phone": phone, "phone_hash": keyed_hash(phone), "name": name, "role": role, "unit_id": unit_id,
+            "is_unit_lead": lead,
             "password_hash": PASSWORD_HASH, "full_personal_data": False, "mentor_id": None, "active": True,
             "phone_verified_at": now, "last_login_at": None, "session_version": 1, "created_at": now, "updated_at": now,
         }
@@ -123,7 +126,10 @@ def add_staff(conn: sa.Connection, users: sa.Table, unit_id: int, count: int, ta
     """`count` more staff users in one unit (for the claim race). Returns their ids."""
     phones = [f"136{unit_id:04d}{k:04d}" for k in range(count)]
     _users(conn, users, [(phone, f"{tag}{k}", "staff", unit_id, False) for k, phone in enumerate(phones)])
-    return list(conn.scalars(sa.select(users.c.id).where(users.c.phone.in_(phones)).order_by(users.c.id)))
+    from portal.core.crypto import keyed_hash
+
+    hashes = [keyed_hash(phone) for phone in phones]
+    return list(conn.scalars(sa.select(users.c.id).where(users.c.phone_hash.in_(hashes)).order_by(users.c.id)))
 
 
 # ---------------------------------------------------------------- applications and queue items

@@ -28,7 +28,7 @@ def upgrade():
     sa.Column('note', sa.String(length=500), nullable=True),
     sa.Column('entered_by_id', sa.Integer(), nullable=True),
     sa.Column('entered_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('demo', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('demo', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.ForeignKeyConstraint(['county_id'], ['county.id'], name=op.f('fk_offline_figure_county_id_county')),
     sa.ForeignKeyConstraint(['entered_by_id'], ['user_account.id'], name=op.f('fk_offline_figure_entered_by_id_user_account')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_offline_figure')),
@@ -46,7 +46,7 @@ def upgrade():
     sa.Column('source', sa.String(length=200), nullable=False),
     sa.Column('set_by_id', sa.Integer(), nullable=True),
     sa.Column('set_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('demo', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('demo', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.ForeignKeyConstraint(['set_by_id'], ['user_account.id'], name=op.f('fk_target_set_by_id_user_account')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_target')),
     sa.UniqueConstraint('year', 'indicator', 'county_code', name='uq_target_scope')

@@ -10,7 +10,8 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from portal.core import access, cache, errors, i18n, transaction, web
+    from portal.core import access, cache, errors, i18n, tally, transaction, web  # noqa: F401  (tally: its table)
+    from portal.core.counts_cli import counts_cli
     from portal.core.keys_cli import keys_cli
     from portal.core.views import bp
 
@@ -22,3 +23,4 @@ def init_app(app: Flask) -> None:
     errors.init_app(app)
     app.register_blueprint(bp)
     app.cli.add_command(keys_cli)
+    app.cli.add_command(counts_cli)

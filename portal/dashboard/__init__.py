@@ -7,11 +7,12 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from portal.dashboard import access  # noqa: F401  (registers the area's rules)
+    from portal.dashboard import access, counting  # noqa: F401  (access registers the area's rules)
     from portal.dashboard.cli import dashboard_cli
     from portal.dashboard.views import bp
 
     app.register_blueprint(bp)
+    counting.init_app(app)
     app.cli.add_command(dashboard_cli)
     app.jinja_env.globals.update(dept_names=dept_names, count_names=count_names)
 

@@ -54,16 +54,6 @@ def _num(value: Decimal) -> float:
     return float(value)
 
 
-def monthly(title: str, months: list[Decimal], offline: list[Decimal], until: int = 12) -> str:
-    """Stacked bars per month: what the portal counted and what counties reported off-line."""
-    chart = pygal.StackedBar(title=title, **CONFIG)
-    chart.x_labels = [month_label(m) for m in range(1, until + 1)]
-    chart.add(_("平台统计"), [_num(v) for v in months[:until]])
-    if any(offline[:until]):
-        chart.add(_("线下报送"), [_num(v) for v in offline[:until]])
-    return _uri(chart)
-
-
 def cumulative(title: str, months: list[Decimal], offline: list[Decimal], target: Decimal | None, until: int) -> str:
     """The running total month by month beside the even pace to the target."""
     chart = pygal.Line(title=title, **CONFIG, show_dots=True, dots_size=3)

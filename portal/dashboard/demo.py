@@ -21,6 +21,7 @@ from portal.applications.models import Application, ApplicationEvent
 from portal.applications.operations import next_tracking_no
 from portal.applications.states import APPROVED, REJECTED, WITHDRAWN
 from portal.catalog.models import County, Mentor, Unit
+from portal.core import tally
 from portal.dashboard.indicators import BEIJING
 from portal.dashboard.models import OfflineFigure, Target
 from portal.dashboard.targets import seed_targets
@@ -181,4 +182,6 @@ def make_year(seed: int = 2021) -> dict[str, int]:
         db.session.add(Target(year=year, indicator=key, value=value, demo=True, set_at=utcnow(),
                               source=f"演示数据：按宛农工创〔2021〕1号目标的1/{SHARE_OF_2021}设定"))  # fmt: skip
     db.session.flush()
+    for measure in tally.SOURCES:  # the history above was written without its signals: count it from the rows
+        tally.fix(measure)
     return made

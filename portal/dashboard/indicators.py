@@ -2,7 +2,9 @@
 
 Every count returns rows `(county_id, month, value)` for one calendar year in Beijing time, so the office
 dashboard, the per-county table, the monthly trends, the XLSX export and the public statistics all add up the
-same rows. Off-line figures (a county's monthly return) are not here: they are kept apart (`queries`).
+same rows. The counts read the counters `dashboard.counting` keeps with every change (and computes again from the
+source rows for `flask counts check`). Off-line figures (a county's monthly return) are not here: they are kept
+apart (`queries`).
 """
 
 from __future__ import annotations
@@ -13,14 +15,9 @@ from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from portal.applications.models import Application
-from portal.applications.states import APPROVED
-from portal.extensions import db
-from portal.registry.queries import confirmed_counts
-from portal.visits.models import Visit, VisitOffer, VisitRecord
+from portal.core import tally
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 
@@ -43,51 +40,24 @@ def year_bounds(year: int) -> tuple[datetime, datetime]:
     return start, end
 
 
-def local_month(column) -> sa.ColumnElement:
-    """The month (1–12) of a UTC timestamp column in Beijing time, on PostgreSQL and SQLite alike."""
-    if db.engine.dialect.name == "postgresql":
-        return sa.cast(sa.extract("month", sa.func.timezone("Asia/Shanghai", column)), sa.Integer)
-    return sa.cast(sa.func.strftime("%m", column, "+8 hours"), sa.Integer)
-
-
-def _rows(stmt) -> list[Row]:
-    return [(county, int(month), Decimal(value or 0)) for county, month, value in db.session.execute(stmt)]
-
-
-def _decided(kind: str, year: int, value) -> sa.Select:
-    start, end = year_bounds(year)
-    month = local_month(Application.decided_at)
-    return (
-        sa.select(Application.county_id, month, value)
-        .where(
-            Application.state == APPROVED,
-            Application.type == kind,
-            Application.decided_at >= start,
-            Application.decided_at < end,
-        )
-        .group_by(Application.county_id, month)
-    )
+def tallied(measure: str, year: int, kind: str | None = None, use_amount: bool = False) -> list[Row]:
+    """A measure kept by `dashboard.counting` for one year: rows (county_id or None, month, n or amount)."""
+    rows = tally.read(measure, date(year, 1, 1), date(year + 1, 1, 1), "county_id", "day", "kind")
+    return [
+        (county or None, day.month, amount if use_amount else Decimal(n))
+        for county, day, row_kind, n, amount in rows
+        if kind is None or row_kind == kind
+    ]
 
 
 def count_new_entrepreneurs(year: int) -> list[Row]:
     """Confirmed registrations whose business was registered in the year (confirmation date does not matter)."""
-    return [(county, month, Decimal(n)) for county, month, n, _jobs in confirmed_counts(year)]
+    return tallied("registration", year)
 
 
 def count_training(year: int) -> list[Row]:
     """Approved training applications the training unit marked attended, by the day attended."""
-    month = sa.extract("month", Application.attended_on)
-    stmt = (
-        sa.select(Application.county_id, month, sa.func.count())
-        .where(
-            Application.type == "training",
-            Application.state == APPROVED,
-            Application.attended_on >= date(year, 1, 1),
-            Application.attended_on < date(year + 1, 1, 1),
-        )
-        .group_by(Application.county_id, month)
-    )
-    return _rows(stmt)
+    return tallied("attended", year)
 
 
 def count_mentoring(year: int) -> list[Row]:
@@ -96,23 +66,12 @@ def count_mentoring(year: int) -> list[Row]:
     An application approved because its applicant accepted a seat on a visit is not counted twice: that person is
     among the visit's attendees.
     """
-    month = sa.extract("month", Visit.day)
-    visits = (
-        sa.select(Visit.county_id, month, sa.func.sum(VisitRecord.attendees))
-        .join(VisitRecord, VisitRecord.visit_id == Visit.id)
-        .where(Visit.day >= date(year, 1, 1), Visit.day < date(year + 1, 1, 1))
-        .group_by(Visit.county_id, month)
-    )
-    seated = sa.select(VisitOffer.id).where(
-        VisitOffer.application_id == Application.id, VisitOffer.status == "accepted"
-    )
-    one_to_one = _decided("mentoring", year, sa.func.count()).where(~sa.exists(seated))
-    return _rows(visits) + _rows(one_to_one)
+    return tallied("visit_attendees", year) + tallied("one_to_one", year)
 
 
 def count_loans(year: int) -> list[Row]:
     """Approved guarantee-loan amounts in 万元, by the day of approval (amounts actually lent are not recorded yet)."""
-    return _rows(_decided("loan", year, sa.func.sum(Application.amount_wan)))
+    return tallied("decided", year, kind="loan:approved", use_amount=True)
 
 
 INDICATORS: tuple[Indicator, ...] = (

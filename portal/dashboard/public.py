@@ -10,15 +10,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from portal.applications.models import Application
-from portal.applications.states import APPROVED, REJECTED
+from portal.applications.states import APPROVED
 from portal.catalog.models import County
 from portal.catalog.vocab import APPLICATION_TYPES
+from portal.core import tally
 from portal.core.i18n import local_name
 from portal.dashboard import charts
 from portal.dashboard import indicators as ind
@@ -119,20 +120,25 @@ def _add(cut: Cut, known: dict[int, County], county_id: int | None, col: str, n:
     cut.cells[(row, col)] = cut.cells.get((row, col), 0) + int(n)
 
 
-def _application_cut(year: int, column, extra=None) -> Cut:
-    start, end = ind.year_bounds(year)
-    stmt = (
-        sa.select(Application.county_id, Application.type, sa.func.count())
-        .where(column >= start, column < end)
-        .group_by(Application.county_id, Application.type)
-    )
-    if extra is not None:
-        stmt = stmt.where(extra)
+def _tally_cut(year: int, measure: str, cols: list[tuple[str, str]], col_of) -> Cut:
+    """A cut of counties × columns from a counter; `col_of(kind)` names the column of a counter's kind (or None)."""
     known = _counties()
-    cut = Cut(_county_rows(known), _type_cols())
-    for county_id, kind, n in db.session.execute(stmt):
-        _add(cut, known, county_id, kind, n)
+    cut = Cut(_county_rows(known), cols)
+    for county_id, kind, n, _amount in tally.read(measure, date(year, 1, 1), date(year + 1, 1, 1), "county_id", "kind"):
+        col = col_of(kind)
+        if col is not None:
+            _add(cut, known, county_id, col, n)
     return cut.suppress()
+
+
+def _state_of(state: str | None):
+    """The column (application type) of a `decided` kind "type:state", for one state or both."""
+
+    def col(kind: str) -> str | None:
+        kind_type, kind_state = kind.split(":", 1)
+        return kind_type if state is None or kind_state == state else None
+
+    return col
 
 
 def _indicator_cut(year: int) -> Cut:
@@ -161,33 +167,26 @@ def _loans(year: int) -> Loans:
     known = _counties()
     cut = Cut(_county_rows(known), [("loan", str(APPLICATION_TYPES["loan"]))])
     amounts: dict = defaultdict(Decimal)
-    start, end = ind.year_bounds(year)
-    stmt = (
-        sa.select(Application.county_id, sa.func.count(), sa.func.sum(Application.amount_wan))
-        .where(Application.type == "loan", Application.state == APPROVED)
-        .where(Application.decided_at >= start, Application.decided_at < end)
-        .group_by(Application.county_id)
-    )
-    for county_id, n, amount in db.session.execute(stmt):
+    year_rows = tally.read("decided", date(year, 1, 1), date(year + 1, 1, 1), "county_id", "kind")
+    for county_id, kind, n, amount in year_rows:
+        if kind != "loan:approved":
+            continue
         _add(cut, known, county_id, "loan", n)
         row = known[county_id].code if county_id in known else OTHER
-        amounts[row] += amount or 0
-        amounts[None] += amount or 0
+        amounts[row] += amount
+        amounts[None] += amount
     return Loans(cut.suppress(), amounts)
 
 
 def _handling_days(year: int) -> dict:
-    start, end = ind.year_bounds(year)
-    stmt = (
-        sa.select(Application.type, sa.func.count(), sa.func.avg(Application.decision_working_days))
-        .where(Application.decided_at >= start, Application.decided_at < end)
-        .where(Application.state.in_((APPROVED, REJECTED)), Application.decision_working_days.is_not(None))
-        .group_by(Application.type)
-    )
-    found = {key: None for key in APPLICATION_TYPES}
-    for kind, n, average in db.session.execute(stmt):
-        found[kind] = round(float(average), 1) if n >= THRESHOLD and average is not None else None
-    return found
+    """Average working days from submission to decision per type, over 5 decisions or more."""
+    totals: dict[str, list[int]] = {key: [0, 0] for key in APPLICATION_TYPES}
+    for kind, n, _amount in tally.read("days", date(year, 1, 1), date(year + 1, 1, 1), "kind"):
+        kind_type, days = kind.rsplit(":", 1)
+        if kind_type in totals:
+            totals[kind_type][0] += n
+            totals[kind_type][1] += n * int(days)
+    return {key: round(days / n, 1) if n >= THRESHOLD else None for key, (n, days) in totals.items()}
 
 
 def _satisfaction(year: int) -> dict:
@@ -202,12 +201,12 @@ def _satisfaction(year: int) -> dict:
 
 
 def statistics(year: int) -> Statistics:
-    start_col, decided_col = Application.submitted_at, Application.decided_at
+    types = _type_cols()
     return Statistics(
         year=year,
-        received=_application_cut(year, start_col),
-        decided=_application_cut(year, decided_col, Application.state.in_((APPROVED, REJECTED))),
-        approved=_application_cut(year, decided_col, Application.state == APPROVED),
+        received=_tally_cut(year, "received", types, lambda kind: kind),
+        decided=_tally_cut(year, "decided", types, _state_of(None)),
+        approved=_tally_cut(year, "decided", types, _state_of(APPROVED)),
         indicators=_indicator_cut(year),
         loans=_loans(year),
         handling_days=_handling_days(year),
@@ -250,28 +249,23 @@ def stats_charts(stats: Statistics) -> dict[str, str]:
     return {"received": charts.counts(_("%(year)s年各县区收到的申请", year=stats.year), rows)}
 
 
-def board_charts(board: Board) -> dict[str, dict[str, str]]:
+def board_charts(board: Board) -> dict[str, str]:
+    """The office page's charts: each indicator's running total against an even pace; the counties' shares."""
     until = 12 if board.expected >= 1 else max(1, min(12, round(board.expected * 12 + 0.5)))
     found = {}
     for progress in board.progress:
-        key = progress.indicator.key
+        key, goal = progress.indicator.key, progress.goal
         title = f"{progress.indicator.label}（{progress.indicator.unit}）"
-        found[key] = {
-            "monthly": charts.monthly(title, board.months[key], board.offline_months[key], until),
-            "cumulative": charts.cumulative(
-                title,
-                board.months[key],
-                board.offline_months[key],
-                progress.goal.value if progress.goal else None,
-                until,
-            ),
-        }
+        found[key] = charts.cumulative(
+            title, board.months[key], board.offline_months[key], goal.value if goal else None, until
+        )
     if board.county is None:
-        found["shares"] = {
-            p_key: charts.shares(
-                _("各县区%(name)s目标完成情况（%%）", name=label),
-                [(c.name, next(p.share for p in rows if p.indicator.key == p_key)) for c, rows in board.counties],
-            )
-            for p_key, label in ((i.key, i.label) for i in ind.INDICATORS)
-        }
+        label = ind.BY_KEY["new_entrepreneurs"].label
+        found["shares"] = charts.shares(
+            _("各县区%(name)s目标完成情况（%%）", name=label),
+            [
+                (local_name(c), next(p.share for p in rows if p.indicator.key == "new_entrepreneurs"))
+                for c, rows in board.counties
+            ],
+        )
     return found

@@ -14,16 +14,14 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from portal.applications.models import Application, ApplicationEvent
-from portal.applications.states import APPROVED, REJECTED
 from portal.catalog.models import County, Unit
+from portal.core import tally
 from portal.dashboard import indicators as ind
 from portal.dashboard import targets
 from portal.dashboard.models import CITY, OfflineFigure, Target
 from portal.extensions import db
-from portal.queues.models import QueueItem
+from portal.queues import counts as queue_counts
 from portal.queues.queries import today
-from portal.queues.states import OPEN
 
 AHEAD, ON_TRACK, BEHIND = "ahead", "on_track", "behind"
 
@@ -123,7 +121,9 @@ def board(year: int, county: County | None = None) -> Board:
     expected = elapsed_share(year)
     counted, offline = counted_rows(year), offline_rows(year)
     scope = county.id if county else None
-    city_goals = targets.goals(year, county.code if county else CITY, county.name if county else None)
+    shown = counties() if county is None else [county]
+    scopes = [(county.code if county else CITY, county.name if county else None)] + [(c.code, c.name) for c in shown]
+    goals = targets.all_goals(year, scopes)
 
     def progress(county_id: int | None, goals: dict[str, targets.Goal]) -> list[Progress]:
         return [
@@ -133,14 +133,12 @@ def board(year: int, county: County | None = None) -> Board:
             for i in ind.INDICATORS
         ]
 
-    per_county = [
-        (c, progress(c.id, targets.goals(year, c.code, c.name))) for c in (counties() if county is None else [county])
-    ]
+    per_county = [(c, progress(c.id, goals[c.code])) for c in shown]
     return Board(
         year=year,
         county=county,
         expected=expected,
-        progress=progress(scope, city_goals),
+        progress=progress(scope, goals[scopes[0][0]]),
         counties=per_county,
         months={i.key: _by_month(counted[i.key], scope) for i in ind.INDICATORS},
         offline_months={i.key: _by_month(offline.get(i.key, []), scope) for i in ind.INDICATORS},
@@ -172,52 +170,21 @@ def unit_health(year: int, county: County | None = None) -> list[UnitHealth]:
     if county is not None:
         unit_stmt = unit_stmt.where(Unit.county_id == county.id)
     units = {u.id: UnitHealth(u) for u in db.session.scalars(unit_stmt)}
-    open_rows = db.session.execute(
-        sa.select(QueueItem.unit_id, sa.func.count(), sa.func.count().filter(QueueItem.due_date < today()))
-        .where(QueueItem.status == OPEN, QueueItem.unit_id.in_(units), QueueItem.paused_since.is_(None))
-        .group_by(QueueItem.unit_id)
-    )
-    for unit_id, n_open, n_overdue in open_rows:
+    for unit_id, (n_open, n_overdue) in queue_counts.open_and_overdue(today(), set(units)).items():
         units[unit_id].open, units[unit_id].overdue = n_open, n_overdue
-    paused = db.session.execute(
-        sa.select(QueueItem.unit_id, sa.func.count())
-        .where(QueueItem.status == OPEN, QueueItem.unit_id.in_(units), QueueItem.paused_since.is_not(None))
-        .group_by(QueueItem.unit_id)
-    )
-    for unit_id, n in paused:
-        units[unit_id].open += n
-    start, end = ind.year_bounds(year)
-    histograms: dict[int, dict[int, int]] = defaultdict(dict)
-    decided = db.session.execute(
-        sa.select(Application.handling_unit_id, Application.decision_working_days, sa.func.count())
-        .where(
-            Application.handling_unit_id.in_(units),
-            Application.decided_at >= start,
-            Application.decided_at < end,
-            Application.state.in_((APPROVED, REJECTED)),
-        )
-        .group_by(Application.handling_unit_id, Application.decision_working_days)
-    )
-    for unit_id, days, n in decided:
-        units[unit_id].decided += n
-        if days is not None:
-            histograms[unit_id][days] = n
+    start, end = date(year, 1, 1), date(year + 1, 1, 1)
+    histograms: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for unit_id, kind, n, _amount in tally.read("days", start, end, "unit_id", "kind"):
+        if unit_id in units:
+            histograms[unit_id][int(kind.rsplit(":", 1)[1])] += n
+    for unit_id, n, _amount in tally.read("decided", start, end, "unit_id"):
+        if unit_id in units:
+            units[unit_id].decided += n
     for unit_id, histogram in histograms.items():
         units[unit_id].median_days = _median(histogram)
-    twice = (
-        sa.select(ApplicationEvent.unit_id, ApplicationEvent.application_id)
-        .where(
-            ApplicationEvent.action == "request_material",
-            ApplicationEvent.at >= start,
-            ApplicationEvent.at < end,
-            ApplicationEvent.unit_id.in_(units),
-        )
-        .group_by(ApplicationEvent.unit_id, ApplicationEvent.application_id)
-        .having(sa.func.count() > 1)
-        .subquery()
-    )
-    for unit_id, n in db.session.execute(sa.select(twice.c.unit_id, sa.func.count()).group_by(twice.c.unit_id)):
-        units[unit_id].second_requests = n
+    for unit_id, n, _amount in tally.read("material_twice", start, end, "unit_id"):
+        if unit_id in units:
+            units[unit_id].second_requests = n
     return [h for h in units.values() if h.open or h.decided or h.unit.level == "city"]
 
 

@@ -94,17 +94,28 @@ def years_with_targets() -> list[int]:
 
 def goals(year: int, county_code: str = CITY, county_name: str | None = None) -> dict[str, Goal]:
     """Each indicator's target for the city (or one county): the portal's if set, else the seed's."""
-    rows = db.session.scalars(sa.select(Target).where(Target.year == year, Target.county_code == county_code))
-    found = {row.indicator: Goal(row.indicator, row.value, row.source, True, row.demo) for row in rows}
-    for key, entry in seed_targets(year).items():
-        if key in found:
-            continue
-        if county_code == CITY:
-            found[key] = Goal(key, Decimal(str(entry["value"])), entry["source"], False)
-        else:
-            split = (entry.get("counties") or {}).get(county_name or "")
-            if split is not None:
-                found[key] = Goal(key, Decimal(str(split)), entry["source"], False)
+    return all_goals(year, [(county_code, county_name)])[county_code]
+
+
+def all_goals(year: int, scopes: list[tuple[str, str | None]]) -> dict[str, dict[str, Goal]]:
+    """Targets for several scopes at once — (county code or "" for the city, county name) — in two reads."""
+    rows = db.session.scalars(sa.select(Target).where(Target.year == year))
+    portal: dict[str, dict[str, Goal]] = {}
+    for row in rows:
+        portal.setdefault(row.county_code, {})[row.indicator] = Goal(
+            row.indicator, row.value, row.source, True, row.demo
+        )
+    seed = seed_targets(year)
+    found = {}
+    for code, name in scopes:
+        goals = dict(portal.get(code, {}))
+        for key, entry in seed.items():
+            if key in goals:
+                continue
+            value = entry["value"] if code == CITY else (entry.get("counties") or {}).get(name or "")
+            if value is not None:
+                goals[key] = Goal(key, Decimal(str(value)), entry["source"], False)
+        found[code] = goals
     return found
 
 

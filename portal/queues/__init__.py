@@ -6,11 +6,12 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from portal.queues import access, digest, intake  # noqa: F401  (access registers the area's rules)
+    from portal.queues import access, counts, digest, intake  # noqa: F401  (access registers the area's rules)
     from portal.queues.cli import queues_cli
     from portal.queues.views import bp
 
     intake.init_app(app)
+    counts.init_app(app)
     app.register_blueprint(bp)
     digest.init_app(app)
     app.cli.add_command(queues_cli)

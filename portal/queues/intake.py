@@ -22,7 +22,8 @@ from portal.applications.states import transition
 from portal.catalog.models import County, Unit
 from portal.db import utcnow
 from portal.extensions import db
-from portal.queues import queries
+from portal.queues import counts, queries
+from portal.queues import signals as queue_signals
 from portal.queues.models import QueueItem
 from portal.queues.states import ITEM, OPEN
 from portal.routing import services as routing
@@ -76,7 +77,13 @@ def route(application: Application, **_ignored) -> list[QueueItem]:
 
 
 def new_item(
-    application: Application, unit: Unit, role: str, due: date, explanation: dict, from_unit: Unit | None = None
+    application: Application,
+    unit: Unit,
+    role: str,
+    due: date,
+    explanation: dict,
+    from_unit: Unit | None = None,
+    paused_since: date | None = None,
 ) -> QueueItem:
     item = QueueItem(
         application=application,
@@ -89,8 +96,10 @@ def new_item(
         due_date=due,
         explanation=explanation,
         from_unit=from_unit,
+        paused_since=paused_since,
     )
     db.session.add(item)
+    counts.entered(item)
     return item
 
 
@@ -112,13 +121,17 @@ def on_transition(application: Application, action: str, before: str, after: str
         if item.status != OPEN:
             continue
         if after == app_states.NEEDS_MATERIAL and item.paused_since is None:
+            counts.left(item)
             item.paused_since = now_day
+            counts.entered(item)
             _promise_moved(application, item, "paused")
         elif before == app_states.NEEDS_MATERIAL and after != app_states.NEEDS_MATERIAL and item.paused_since:
             cal = cal or queries.calendar()
             paused = cal.working_days_between(item.paused_since, now_day)
+            counts.left(item)
             item.due_date = cal.add_working_days(item.due_date, paused) if paused > 0 else item.due_date
             item.paused_since = None
+            counts.entered(item)
             _promise_moved(application, item, "resumed")
         if after in app_states.FINAL_STATES:
             ITEM.apply(item, "close", actor, values={"closed_at": utcnow(), "app_state": after})
@@ -126,6 +139,7 @@ def on_transition(application: Application, action: str, before: str, after: str
         cal = cal or queries.calendar()
         submitted = queries.local_day(application.submitted_at)
         application.decision_working_days = max(0, cal.working_days_between(submitted, now_day))
+        queue_signals.decided.send(application, state=after)
 
 
 def _promise_moved(application: Application, item: QueueItem, reason: str) -> None:

@@ -23,6 +23,7 @@ from portal.queues import access
 from portal.queues.intake import keep_promise, new_item
 from portal.queues.models import QueueItem, QueueNote
 from portal.queues.queries import item_for, local_day, pending_co_reviews, today
+from portal.queues.signals import attendance_recorded
 from portal.queues.states import ITEM, OPEN
 
 
@@ -142,6 +143,7 @@ def mark_attended(user: User, item_id: int, day_text: str) -> QueueItem:
         raise InvalidInput(_("参训日期应在批准之后、今天或以前。"), field="attended_on")
     before = application.attended_on
     application.attended_on = day
+    attendance_recorded.send(application, before=before, after=day)
     audit.record(
         user,
         "application.attended",
@@ -171,8 +173,15 @@ def transfer(user: User, item_id: int, unit_code: str, reason: str) -> QueueItem
     if len(reason) < 4:
         raise InvalidInput(_("请写明转交理由。"), field="reason")
     ITEM.apply(item, "transfer", user, values={"closed_at": utcnow()}, audit_after={"to": target.code})
-    new = new_item(item.application, target, "lead", item.due_date, item.explanation or {}, from_unit=item.unit)
-    new.paused_since = item.paused_since
+    new = new_item(
+        item.application,
+        target,
+        "lead",
+        item.due_date,
+        item.explanation or {},
+        from_unit=item.unit,
+        paused_since=item.paused_since,
+    )
     keep_promise(item.application, new, "transferred")
     transition(
         item.application,

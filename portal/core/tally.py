@@ -1,0 +1,171 @@
+"""Counters kept in the same transaction as the change they count, so that figures over a million records cost a
+read of a few hundred rows.
+
+A tally row is one measure (what is counted: "received", "decided", …) on one day (for monthly measures the first of
+the month; for deadlines the day itself), for one county and one unit (0 when it does not apply) and one kind (a
+free key: an application type, "loan:approved", …), with a count `n` and a sum `amount`. Each change adds a delta
+with an upsert (INSERT … ON CONFLICT DO UPDATE) into one of `SHARDS` rows chosen at random, so two transactions
+counting the same thing at once rarely wait for each other; readers sum the shards.
+
+The areas bump their own measures where their state changes (signal receivers, in the same transaction as the
+change: a rolled-back change rolls its count back). Where rows were written without their signals (a bulk import,
+the demo history), the owner rebuilds the measure from the source rows (`replace`), and a check compares the two.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portal.db import Base
+from portal.extensions import db
+
+SHARDS = 8
+BEIJING = ZoneInfo("Asia/Shanghai")
+
+
+class Tally(Base):
+    __tablename__ = "tally"
+
+    id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True)
+    measure: Mapped[str] = mapped_column(sa.String(24))
+    day: Mapped[date] = mapped_column(sa.Date)
+    county_id: Mapped[int] = mapped_column(default=0)  # 0: none (no foreign key: a count outlives nothing)
+    unit_id: Mapped[int] = mapped_column(default=0)
+    kind: Mapped[str] = mapped_column(sa.String(32), default="")
+    shard: Mapped[int] = mapped_column(sa.SmallInteger, default=0)
+    n: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    amount: Mapped[Decimal] = mapped_column(sa.Numeric(18, 2), default=0)
+
+    __table_args__ = (
+        sa.UniqueConstraint("measure", "day", "county_id", "unit_id", "kind", "shard", name="uq_tally_cell"),
+    )
+
+
+# measure -> a function computing it from the source rows: {cell: (n, amount)} (`flask counts check`)
+SOURCES: dict[str, object] = {}
+
+
+def register(measure: str, source) -> None:
+    SOURCES[measure] = source
+
+
+def local_day(moment: datetime | None) -> date:
+    """The Beijing date of a stored (UTC) moment."""
+    moment = moment or datetime.now(UTC)
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(BEIJING).date()
+
+
+def month_of(day: date) -> date:
+    return day.replace(day=1)
+
+
+def _upsert(values: dict):
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    stmt = insert(Tally).values(**values)
+    return stmt.on_conflict_do_update(
+        index_elements=["measure", "day", "county_id", "unit_id", "kind", "shard"],
+        set_={"n": Tally.n + stmt.excluded.n, "amount": Tally.amount + stmt.excluded.amount},
+    )
+
+
+def bump(
+    measure: str,
+    day: date,
+    *,
+    county_id: int | None = None,
+    unit_id: int | None = None,
+    kind: str = "",
+    n: int = 1,
+    amount: Decimal | int | float | None = 0,
+) -> None:
+    """Add `n` (and `amount`) to a counter, in the current transaction."""
+    db.session.execute(
+        _upsert(
+            {
+                "measure": measure,
+                "day": day,
+                "county_id": county_id or 0,
+                "unit_id": unit_id or 0,
+                "kind": kind,
+                "shard": random.randrange(SHARDS),  # noqa: S311 - spreading writes, not a secret
+                "n": n,
+                "amount": Decimal(str(amount or 0)),
+            }
+        )
+    )
+
+
+def read(measure: str, start: date | None = None, end: date | None = None, *columns: str) -> list[tuple]:
+    """Sums of n and amount for the measure between start (inclusive) and end (exclusive), grouped by `columns`
+    (any of day, county_id, unit_id, kind): rows of (*columns, n, amount)."""
+    keys = [getattr(Tally, c) for c in columns]
+    stmt = sa.select(*keys, sa.func.sum(Tally.n), sa.func.sum(Tally.amount)).where(Tally.measure == measure)
+    if start is not None:
+        stmt = stmt.where(Tally.day >= start)
+    if end is not None:
+        stmt = stmt.where(Tally.day < end)
+    if keys:
+        stmt = stmt.group_by(*keys)
+    return [(*row[:-2], int(row[-2] or 0), Decimal(row[-1] or 0)) for row in db.session.execute(stmt)]
+
+
+Cell = tuple[date, int, int, str]  # day, county_id, unit_id, kind
+
+
+def replace(measure: str, cells: Iterable[tuple[Cell, int, Decimal]]) -> None:
+    """Set a measure to exactly these cells (a rebuild from the source rows): one row per cell, shard 0."""
+    db.session.execute(sa.delete(Tally).where(Tally.measure == measure))
+    rows = [
+        {"measure": measure, "day": day, "county_id": county or 0, "unit_id": unit or 0, "kind": kind, "shard": 0,
+         "n": n, "amount": Decimal(str(amount or 0))}
+        for (day, county, unit, kind), n, amount in cells
+        if n or amount
+    ]  # fmt: skip
+    if rows:
+        db.session.execute(sa.insert(Tally), rows)
+
+
+def cells(measure: str) -> dict[Cell, tuple[int, Decimal]]:
+    """Every cell of a measure with its shards summed (zero cells left out), for a check against the source."""
+    stmt = (
+        sa.select(
+            Tally.day, Tally.county_id, Tally.unit_id, Tally.kind, sa.func.sum(Tally.n), sa.func.sum(Tally.amount)
+        )
+        .where(Tally.measure == measure)
+        .group_by(Tally.day, Tally.county_id, Tally.unit_id, Tally.kind)
+    )
+    found = {}
+    for day, county, unit, kind, n, amount in db.session.execute(stmt):
+        if n or amount:
+            found[(day, county, unit, kind)] = (int(n), Decimal(amount))
+    return found
+
+
+# ---------------------------------------------------------------- `flask counts check [--fix]`
+
+
+def differences(measure: str) -> list[tuple[Cell, tuple[int, Decimal], tuple[int, Decimal]]]:
+    """Cells where the counter and the source rows disagree: (cell, counted, source)."""
+    kept, truth = cells(measure), SOURCES[measure]()
+    zero = (0, Decimal(0))
+    return [
+        (cell, kept.get(cell, zero), truth.get(cell, zero))
+        for cell in sorted(set(kept) | set(truth), key=str)
+        if kept.get(cell, zero) != truth.get(cell, zero)
+    ]
+
+
+def fix(measure: str) -> None:
+    truth = SOURCES[measure]()
+    replace(measure, ((cell, n, amount) for cell, (n, amount) in truth.items()))
