@@ -7,7 +7,6 @@ item enters or leaves a cell calls `left` before and `entered` after the change,
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 
@@ -50,15 +49,16 @@ def source() -> dict[tally.Cell, tuple[int, Decimal]]:
 
 
 def open_and_overdue(today: date, unit_ids=None) -> dict[int, tuple[int, int]]:
-    """Per unit: (open items, overdue items: clock running and deadline before today)."""
-    found: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    for day, unit_id, kind, n, _amount in tally.read(MEASURE, None, None, "day", "unit_id", "kind"):
-        if unit_ids is not None and unit_id not in unit_ids:
-            continue
-        found[unit_id][0] += n
-        if kind == "" and day < today:
-            found[unit_id][1] += n
-    return {unit: (a, b) for unit, (a, b) in found.items()}
+    """Per unit: (open items, overdue items: clock running and deadline before today), summed in the database."""
+    overdue = sa.case((sa.and_(tally.Tally.kind == "", tally.Tally.day < today), tally.Tally.n), else_=0)
+    stmt = (
+        sa.select(tally.Tally.unit_id, sa.func.sum(tally.Tally.n), sa.func.sum(overdue))
+        .where(tally.Tally.measure == MEASURE)
+        .group_by(tally.Tally.unit_id)
+    )
+    if unit_ids is not None:
+        stmt = stmt.where(tally.Tally.unit_id.in_(unit_ids))
+    return {unit: (int(n or 0), int(late or 0)) for unit, n, late in db.session.execute(stmt)}
 
 
 def init_app(app) -> None:
