@@ -73,6 +73,8 @@ def test_stats_page_and_api_hide_small_counts(app, db, people, client):
     assert data["applications_approved"]["totals"] == {"loan": 26, "training": 24, "mentoring": 31}
     assert data["loans_granted"]["amount_wan"]["rows"]["411324"] == "<5"  # the amount goes with its count
     assert data["loans_granted"]["amount_wan"]["rows"]["411302"] == 300
+    names = [r["name"] for r in data["applications_received"]["rows"]]
+    assert "邓州市" in names and "南阳高新区" in names and names[-1] == "未填县区"  # every division, then the rest
     flat = str(data)
     assert "陈返乡" not in flat and "13411110001" not in flat
     page = client.get(f"/stats/?year={year}").get_data(as_text=True)

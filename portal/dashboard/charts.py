@@ -23,9 +23,9 @@ STYLE = Style(
     foreground_subtle="#52606d",
     colors=("#b3261e", "#1d5fa8", "#4d7c0f", "#7c3aed"),
     font_family="'Noto Sans CJK SC','WenQuanYi Zen Hei','Microsoft YaHei',sans-serif",
-    label_font_size=14,
-    major_label_font_size=14,
-    legend_font_size=14,
+    label_font_size=15,
+    major_label_font_size=15,
+    legend_font_size=15,
     title_font_size=16,
     value_font_size=13,
 )
@@ -34,8 +34,8 @@ CONFIG = dict(
     style=STYLE,
     js=[],  # no script: the SVG is an image, and the page's CSP allows no inline script anyway
     disable_xml_declaration=False,
-    width=640,
-    height=320,
+    width=480,
+    height=300,
     legend_at_bottom=True,
     legend_at_bottom_columns=2,
     print_values=False,
@@ -68,17 +68,27 @@ def cumulative(title: str, months: list[Decimal], offline: list[Decimal], target
     return _uri(chart)
 
 
+def _horizontal(title: str, rows: list[tuple[str, float | None]]):
+    """Horizontal bars, first row at the top, with room for the labels (pygal measures text as if it were Latin:
+    a Chinese character is about twice as wide as it assumes)."""
+    wide = max((sum(1 for ch in name if ord(ch) > 0x2E80) for name, _v in rows), default=0)
+    chart = pygal.HorizontalBar(
+        title=title,
+        **{**CONFIG, "height": max(320, 32 * len(rows) + 120), "margin_left": 10 + wide * 8, "truncate_label": -1},
+    )
+    chart.x_labels = [name for name, _value in reversed(rows)]
+    return chart, [value for _name, value in reversed(rows)]
+
+
 def shares(title: str, rows: list[tuple[str, float | None]]) -> str:
-    """Horizontal bars: each county's share of its target, in per cent."""
-    chart = pygal.HorizontalBar(title=title, **{**CONFIG, "height": max(320, 32 * len(rows) + 120)})
-    chart.x_labels = [name for name, _share in rows]
-    chart.add(_("完成目标的百分比"), [round(share * 100, 1) if share is not None else None for _n, share in rows])
+    """Each county's share of its target, in per cent."""
+    chart, values = _horizontal(title, rows)
+    chart.add(_("完成目标的百分比"), [round(v * 100, 1) if v is not None else None for v in values])
     return _uri(chart)
 
 
 def counts(title: str, rows: list[tuple[str, float | None]]) -> str:
     """Horizontal bars of counts per row label (a suppressed count is drawn as no bar)."""
-    chart = pygal.HorizontalBar(title=title, **{**CONFIG, "height": max(320, 32 * len(rows) + 120)})
-    chart.x_labels = [name for name, _value in rows]
-    chart.add(_("件数"), [value for _name, value in rows])
+    chart, values = _horizontal(title, rows)
+    chart.add(_("件数"), values)
     return _uri(chart)

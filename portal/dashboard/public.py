@@ -245,6 +245,7 @@ def stats_charts(stats: Statistics) -> dict[str, str]:
         (label, None if isinstance(v, str) else float(v))
         for (key, label) in stats.received.rows
         for v in [stats.received.shown(key, None)]
+        if v != 0  # the table lists every county; the chart only those with applications
     ]
     return {"received": charts.counts(_("%(year)s年各县区收到的申请", year=stats.year), rows)}
 

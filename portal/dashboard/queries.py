@@ -114,7 +114,8 @@ def _by_month(rows: list[ind.Row], county_id: int | None) -> list[Decimal]:
 
 
 def counties() -> list[County]:
-    return list(db.session.scalars(sa.select(County).where(County.kind != "city").order_by(County.sort, County.code)))
+    """Every county-level division (邓州市 is a county-level city) and functional zone, in the published order."""
+    return list(db.session.scalars(sa.select(County).order_by(County.sort, County.code)))
 
 
 def board(year: int, county: County | None = None) -> Board:
