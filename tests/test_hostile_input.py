@@ -248,6 +248,7 @@ FORM_PAGES = {
     ],
     "staff": ["/staff/items/{item_id}", "/staff/visits", "/staff/registrations/new"],
     "mentor": ["/mentor/visits", "/mentor/visits/{visit_id}"],
+    "office": ["/office/targets", "/office/offline"],
 }
 
 # Rows that a refused request may still write on purpose: the audit trail, throttling, messages about it.
