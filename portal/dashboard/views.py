@@ -11,7 +11,7 @@ from portal.catalog.services import find_county
 from portal.core.access import can, require
 from portal.core.actions import perform
 from portal.core.guard import ascii_int
-from portal.core.i18n import month_label
+from portal.core.i18n import local_name, month_label
 from portal.core.spreadsheet import XLSX_MIMETYPE
 from portal.dashboard import exports, operations, public, queries
 from portal.dashboard import targets as goals_of
@@ -78,7 +78,7 @@ def targets():
     form = TargetForm()
     counties = queries.counties()
     form.indicator.choices = _indicator_choices()
-    form.county.choices = [("", _("全市")), *[(c.code, c.name) for c in counties]]
+    form.county.choices = [("", _("全市")), *[(c.code, local_name(c)) for c in counties]]
     if form.validate_on_submit():
         county = find_county(form.county.data) if form.county.data else None
         done = perform(
@@ -94,7 +94,6 @@ def targets():
         form=form,
         year=year,
         goals=goals_of.goals(year),
-        seed=goals_of.seed_targets(year),
         portal_targets=queries.portal_targets(year),
         indicators=BY_KEY,
         counties={c.code: c for c in counties},
@@ -119,7 +118,7 @@ def offline():
     counties = [c for c in queries.counties() if can(current_user, "offline.enter", c)]
     form = OfflineForm()
     form.indicator.choices = _indicator_choices()
-    form.county.choices = [(c.code, c.name) for c in counties]
+    form.county.choices = [(c.code, local_name(c)) for c in counties]
     form.month.choices = [(str(m), month_label(m)) for m in range(today().month, 0, -1)]
     if form.validate_on_submit():
         county = find_county(form.county.data)
