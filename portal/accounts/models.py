@@ -19,6 +19,7 @@ ROLES = {
     "mentor": _l("创业导师"),
     "staff": _l("单位工作人员"),
     "office": _l("领导小组办公室"),
+    "editor": _l("内容编辑"),  # edits and (a second editor) publishes bases, parks, projects, guides, mentors
     "admin": _l("系统管理员"),
 }
 
