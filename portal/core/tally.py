@@ -28,6 +28,7 @@ from portal.extensions import db
 
 SHARDS = 8
 BEIJING = ZoneInfo("Asia/Shanghai")
+TIMELESS = date(2000, 1, 1)  # the day of a counter that is not about a day (items by state, claimed items)
 
 
 class Tally(Base):
@@ -106,15 +107,17 @@ def bump(
     )
 
 
-def read(measure: str, start: date | None = None, end: date | None = None, *columns: str) -> list[tuple]:
+def read(measure: str, start: date | None = None, end: date | None = None, *columns: str, **equals) -> list[tuple]:
     """Sums of n and amount for the measure between start (inclusive) and end (exclusive), grouped by `columns`
-    (any of day, county_id, unit_id, kind): rows of (*columns, n, amount)."""
+    (any of day, county_id, unit_id, kind) and limited to `equals` (e.g. unit_id=7): rows of (*columns, n, amount)."""
     keys = [getattr(Tally, c) for c in columns]
     stmt = sa.select(*keys, sa.func.sum(Tally.n), sa.func.sum(Tally.amount)).where(Tally.measure == measure)
     if start is not None:
         stmt = stmt.where(Tally.day >= start)
     if end is not None:
         stmt = stmt.where(Tally.day < end)
+    for column, value in equals.items():
+        stmt = stmt.where(getattr(Tally, column) == value)
     if keys:
         stmt = stmt.group_by(*keys)
     return [(*row[:-2], int(row[-2] or 0), Decimal(row[-1] or 0)) for row in db.session.execute(stmt)]

@@ -1,23 +1,36 @@
-"""Open queue items counted by unit and deadline day, kept with every change (core.tally, measure "open_items").
+"""The queues' counters (core.tally), kept with every change in the same transaction, so that a queue page, the
+office overview and the dashboard read a few hundred counter rows instead of counting a unit's items.
 
-A unit's open and overdue counts are then a sum over a few hundred tally rows (its deadlines), not a scan of its
-items: kind "" for items whose clock runs, "paused" for items waiting for material (never overdue). Every place an
-item enters or leaves a cell calls `left` before and `entered` after the change, in the same transaction.
+| measure | day | unit | county | kind | n / amount |
+| --- | --- | --- | --- | --- | --- |
+| open_items | the deadline | the item's | – | "" (clock running) or "paused" | open items |
+| items | – | the item's | the applicant's | type:application state | items not transferred away |
+| claimed | – | the item's | – | the claimer's user id | open items claimed |
+| closed_items | month closed (Beijing) | the item's | – | – | items closed / days from arrival to closing |
+
+Every place an item enters or leaves a cell calls these functions before and after the change; the lifecycle's
+signal covers the moves out of "open". `flask counts check` recomputes each measure from the items.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from collections import defaultdict
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
 
 from portal.core import tally
+from portal.core.tally import TIMELESS, local_day, month_of
 from portal.extensions import db
 from portal.queues.models import QueueItem
-from portal.queues.states import ITEM, OPEN
+from portal.queues.states import CLOSED, ITEM, OPEN, TRANSFERRED
 
 MEASURE = "open_items"
+
+
+def _unit(item: QueueItem) -> int:
+    return item.unit_id or item.unit.id
 
 
 def _kind(item: QueueItem) -> str:
@@ -25,27 +38,58 @@ def _kind(item: QueueItem) -> str:
 
 
 def entered(item: QueueItem) -> None:
-    tally.bump(MEASURE, item.due_date, unit_id=item.unit_id or item.unit.id, kind=_kind(item))
+    """The item is open with its current deadline and clock (call after a change)."""
+    tally.bump(MEASURE, item.due_date, unit_id=_unit(item), kind=_kind(item))
 
 
 def left(item: QueueItem) -> None:
-    tally.bump(MEASURE, item.due_date, unit_id=item.unit_id or item.unit.id, kind=_kind(item), n=-1)
+    """The item leaves its current deadline cell (call before a change)."""
+    tally.bump(MEASURE, item.due_date, unit_id=_unit(item), kind=_kind(item), n=-1)
+
+
+def state_moved(item: QueueItem, before: str | None, after: str | None) -> None:
+    """The item's copy of the application state changed (None: the item appears or goes away)."""
+    county = item.county_id
+    if before is not None:
+        tally.bump("items", TIMELESS, unit_id=_unit(item), county_id=county, kind=f"{item.app_type}:{before}", n=-1)
+    if after is not None:
+        tally.bump("items", TIMELESS, unit_id=_unit(item), county_id=county, kind=f"{item.app_type}:{after}")
+
+
+def claim_moved(item: QueueItem, before: int | None, after: int | None) -> None:
+    """The item's claimer changed (None: unclaimed)."""
+    if before:
+        tally.bump("claimed", TIMELESS, unit_id=_unit(item), kind=str(before), n=-1)
+    if after:
+        tally.bump("claimed", TIMELESS, unit_id=_unit(item), kind=str(after))
+
+
+def opened(item: QueueItem) -> None:
+    """A new open item (queues.intake.new_item)."""
+    entered(item)
+    state_moved(item, None, item.app_state)
+    claim_moved(item, None, item.claimed_by_id)
+
+
+def _days_open(item: QueueItem) -> Decimal:
+    created, closed = item.created_at, item.closed_at or datetime.now(UTC)
+    created = created if created.tzinfo else created.replace(tzinfo=UTC)
+    closed = closed if closed.tzinfo else closed.replace(tzinfo=UTC)
+    return Decimal(round((closed - created).total_seconds() / 86400, 2))
 
 
 def _on_item_changed(item: QueueItem, action: str, before: str, after: str, **_ignored) -> None:
-    if before == OPEN and after != OPEN:
-        left(item)
+    if before != OPEN or after == OPEN:
+        return
+    left(item)
+    claim_moved(item, item.claimed_by_id, None)
+    if after == TRANSFERRED:
+        state_moved(item, item.app_state, None)
+    if after == CLOSED:
+        tally.bump("closed_items", month_of(local_day(item.closed_at)), unit_id=_unit(item), amount=_days_open(item))
 
 
-def source() -> dict[tally.Cell, tuple[int, Decimal]]:
-    """The measure computed from the items themselves (for `flask counts check`)."""
-    paused = sa.case((QueueItem.paused_since.is_(None), ""), else_="paused")
-    stmt = (
-        sa.select(QueueItem.due_date, QueueItem.unit_id, paused, sa.func.count())
-        .where(QueueItem.status == OPEN)
-        .group_by(QueueItem.due_date, QueueItem.unit_id, paused)
-    )
-    return {(day, 0, unit, kind): (n, Decimal(0)) for day, unit, kind, n in db.session.execute(stmt)}
+# ---------------------------------------------------------------- reads
 
 
 def open_and_overdue(today: date, unit_ids=None) -> dict[int, tuple[int, int]]:
@@ -61,6 +105,77 @@ def open_and_overdue(today: date, unit_ids=None) -> dict[int, tuple[int, int]]:
     return {unit: (int(n or 0), int(late or 0)) for unit, n, late in db.session.execute(stmt)}
 
 
+def state_counts(unit_id: int | None) -> dict[str, int]:
+    """Items by application state (transferred-away items left out), for one unit or all."""
+    where = {"unit_id": unit_id} if unit_id is not None else {}
+    found: dict[str, int] = defaultdict(int)
+    for kind, n, _amount in tally.read("items", None, None, "kind", **where):
+        if n:
+            found[kind.split(":", 1)[1]] += n
+    return dict(found)
+
+
+def claimed_by(unit_id: int) -> dict[int, int]:
+    """Open items each colleague of the unit has claimed."""
+    return {int(kind): n for kind, n, _amount in tally.read("claimed", None, None, "kind", unit_id=unit_id) if n}
+
+
+def closed_per_unit() -> dict[int, tuple[int, float | None]]:
+    """Per unit: items closed so far and their average days from arrival to closing."""
+    return {
+        unit: (n, round(float(amount) / n, 1) if n else None)
+        for unit, n, amount in tally.read("closed_items", None, None, "unit_id")
+    }
+
+
+# ---------------------------------------------------------------- the same measures from the items
+
+
+def _zero_cells(rows) -> dict[tally.Cell, tuple[int, Decimal]]:
+    return {cell: (n, Decimal(amount)) for cell, n, amount in rows if n or amount}
+
+
+def source() -> dict[tally.Cell, tuple[int, Decimal]]:
+    paused = sa.case((QueueItem.paused_since.is_(None), ""), else_="paused")
+    stmt = (
+        sa.select(QueueItem.due_date, QueueItem.unit_id, paused, sa.func.count())
+        .where(QueueItem.status == OPEN)
+        .group_by(QueueItem.due_date, QueueItem.unit_id, paused)
+    )
+    return {(day, 0, unit, kind): (n, Decimal(0)) for day, unit, kind, n in db.session.execute(stmt)}
+
+
+def source_items():
+    stmt = (
+        sa.select(QueueItem.unit_id, QueueItem.county_id, QueueItem.app_type, QueueItem.app_state, sa.func.count())
+        .where(QueueItem.status != TRANSFERRED)
+        .group_by(QueueItem.unit_id, QueueItem.county_id, QueueItem.app_type, QueueItem.app_state)
+    )
+    return _zero_cells(((TIMELESS, c or 0, u, f"{t}:{s}"), n, 0) for u, c, t, s, n in db.session.execute(stmt))
+
+
+def source_claimed():
+    stmt = (
+        sa.select(QueueItem.unit_id, QueueItem.claimed_by_id, sa.func.count())
+        .where(QueueItem.status == OPEN, QueueItem.claimed_by_id.is_not(None))
+        .group_by(QueueItem.unit_id, QueueItem.claimed_by_id)
+    )
+    return _zero_cells(((TIMELESS, 0, u, str(who)), n, 0) for u, who, n in db.session.execute(stmt))
+
+
+def source_closed():
+    found: dict = defaultdict(lambda: [0, Decimal(0)])
+    stmt = sa.select(QueueItem).where(QueueItem.status == CLOSED, QueueItem.closed_at.is_not(None))
+    for item in db.session.scalars(stmt.execution_options(yield_per=5000)):
+        cell = (month_of(local_day(item.closed_at)), 0, item.unit_id, "")
+        found[cell][0] += 1
+        found[cell][1] += _days_open(item)
+    return _zero_cells((cell, n, amount) for cell, (n, amount) in found.items())
+
+
 def init_app(app) -> None:
     ITEM.signal.connect(_on_item_changed)
     tally.register(MEASURE, source)
+    tally.register("items", source_items)
+    tally.register("claimed", source_claimed)
+    tally.register("closed_items", source_closed)

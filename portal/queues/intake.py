@@ -25,7 +25,7 @@ from portal.extensions import db
 from portal.queues import counts, queries
 from portal.queues import signals as queue_signals
 from portal.queues.models import QueueItem
-from portal.queues.states import ITEM, OPEN
+from portal.queues.states import ITEM, OPEN, TRANSFERRED
 from portal.routing import services as routing
 from portal.routing.rules import Facts
 
@@ -99,7 +99,7 @@ def new_item(
         paused_since=paused_since,
     )
     db.session.add(item)
-    counts.entered(item)
+    counts.opened(item)
     return item
 
 
@@ -117,6 +117,8 @@ def on_transition(application: Application, action: str, before: str, after: str
     now_day = queries.today()
     cal = None
     for item in items:
+        if item.status != TRANSFERRED and item.app_state != after:
+            counts.state_moved(item, item.app_state, after)
         item.app_state = after
         if item.status != OPEN:
             continue

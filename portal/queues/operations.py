@@ -19,7 +19,7 @@ from portal.core.guard import parse_day
 from portal.db import utcnow
 from portal.errors import InvalidInput, InvalidTransition, NotFound
 from portal.extensions import db
-from portal.queues import access
+from portal.queues import access, counts
 from portal.queues.intake import keep_promise, new_item
 from portal.queues.models import QueueItem, QueueNote
 from portal.queues.queries import item_for, local_day, pending_co_reviews, today
@@ -61,8 +61,25 @@ def claim(user: User, item_id: int) -> QueueItem:
     if result.rowcount != 1:
         holder = item.claimed_by.name if item.claimed_by else _("别人")
         raise InvalidTransition(_("这一项已被%(name)s认领。", name=holder))
+    counts.claim_moved(item, None, user.id)
     audit.record(user, "queue.claim", "queue_item", item.id, after={"claimed_by": user.id})
     return item
+
+
+def _change_claimer(item: QueueItem, before: int | None, after: int | None) -> None:
+    """Hand an open item from `before` to `after` (None: back to the unit's queue), only if nobody changed its
+    claimer in between (of two colleagues acting at once exactly one wins, and the counters stay exact)."""
+    same = QueueItem.claimed_by_id.is_(None) if before is None else QueueItem.claimed_by_id == before
+    result = db.session.execute(
+        sa.update(QueueItem)
+        .where(QueueItem.id == item.id, QueueItem.status == OPEN, same)
+        .values(claimed_by_id=after, claimed_at=utcnow() if after else None, version=QueueItem.version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(item)
+    if result.rowcount != 1:
+        raise InvalidTransition(_("刚刚有人处理过这一项，请刷新后再看。"))
+    counts.claim_moved(item, before, after)
 
 
 def release(user: User, item_id: int) -> QueueItem:
@@ -70,7 +87,7 @@ def release(user: User, item_id: int) -> QueueItem:
     if item.claimed_by_id != user.id and not user.is_unit_lead:
         raise InvalidTransition(_("只有认领人或单位负责人可以退回这一项。"))
     before = item.claimed_by_id
-    item.claimed_by_id, item.claimed_at = None, None
+    _change_claimer(item, before, None)
     audit.record(user, "queue.release", "queue_item", item.id, before={"claimed_by": before})
     return item
 
@@ -83,7 +100,7 @@ def assign(user: User, item_id: int, colleague_id: int) -> QueueItem:
     if colleague is None or colleague.role != "staff" or colleague.unit_id != item.unit_id or not colleague.active:
         raise InvalidInput(_("只能分派给本单位的工作人员。"), field="colleague")
     before = item.claimed_by_id
-    item.claimed_by_id, item.claimed_at = colleague.id, utcnow()
+    _change_claimer(item, before, colleague.id)
     audit.record(
         user, "queue.assign", "queue_item", item.id, before={"claimed_by": before}, after={"claimed_by": colleague.id}
     )

@@ -15,12 +15,14 @@ from portal.applications.models import Application
 from portal.applications.queries import open_loans_of_person
 from portal.catalog.models import Unit
 from portal.content.models import get_rules
+from portal.core import tally
 from portal.core.access import require
 from portal.db import utcnow
 from portal.extensions import db
+from portal.queues import counts
 from portal.queues.calendar import WorkCalendar
 from portal.queues.models import QueueItem, QueueNote
-from portal.queues.states import CLOSED, OPEN, TRANSFERRED
+from portal.queues.states import OPEN, TRANSFERRED
 
 PAGE_SIZE = 25
 
@@ -158,24 +160,16 @@ def queue_page(
 
 
 def state_counts(unit_id: int | None) -> dict[str, int]:
-    stmt = sa.select(QueueItem.app_state, sa.func.count()).where(QueueItem.status != TRANSFERRED)
-    if unit_id is not None:
-        stmt = stmt.where(QueueItem.unit_id == unit_id)
-    return dict(db.session.execute(stmt.group_by(QueueItem.app_state)).all())
+    """The unit's items (every unit's for the office) by application state, from the counters (queues.counts)."""
+    return counts.state_counts(unit_id)
 
 
 def colleague_load(unit_id: int) -> list[tuple[User, int]]:
     staff = db.session.scalars(
         sa.select(User).where(User.unit_id == unit_id, User.role == "staff", User.active).order_by(User.name)
     ).all()
-    counts = dict(
-        db.session.execute(
-            sa.select(QueueItem.claimed_by_id, sa.func.count())
-            .where(QueueItem.unit_id == unit_id, QueueItem.status == OPEN, QueueItem.claimed_by_id.is_not(None))
-            .group_by(QueueItem.claimed_by_id)
-        ).all()
-    )
-    return [(person, counts.get(person.id, 0)) for person in staff]
+    load = counts.claimed_by(unit_id)
+    return [(person, load.get(person.id, 0)) for person in staff]
 
 
 @dataclass
@@ -207,61 +201,18 @@ class UnitStats:
     second_requests: int = 0  # applications asked for material more than once (一次性告知 not kept)
 
 
-def second_requests_by_unit() -> dict[int, int]:
-    """Per unit: the applications it asked for material (补正) more than once."""
-    from portal.applications.models import ApplicationEvent
-
-    per_application = (
-        sa.select(ApplicationEvent.unit_id, ApplicationEvent.application_id)
-        .where(ApplicationEvent.action == "request_material", ApplicationEvent.unit_id.is_not(None))
-        .group_by(ApplicationEvent.unit_id, ApplicationEvent.application_id)
-        .having(sa.func.count() > 1)
-        .subquery()
-    )
-    return dict(
-        db.session.execute(
-            sa.select(per_application.c.unit_id, sa.func.count()).group_by(per_application.c.unit_id)
-        ).all()
-    )
-
-
 def office_overview() -> list[UnitStats]:
-    day = today()
-    open_counts = dict(
-        db.session.execute(
-            sa.select(QueueItem.unit_id, sa.func.count()).where(QueueItem.status == OPEN).group_by(QueueItem.unit_id)
-        ).all()
-    )
-    overdue = dict(
-        db.session.execute(
-            sa.select(QueueItem.unit_id, sa.func.count())
-            .where(QueueItem.status == OPEN, QueueItem.due_date < day, QueueItem.paused_since.is_(None))
-            .group_by(QueueItem.unit_id)
-        ).all()
-    )
-    durations: dict[int, list[float]] = {}
-    for unit_id, created, closed in db.session.execute(
-        sa.select(QueueItem.unit_id, QueueItem.created_at, QueueItem.closed_at).where(QueueItem.status == CLOSED)
-    ):
-        if created and closed:
-            durations.setdefault(unit_id, []).append(_as_aware(closed).timestamp() - _as_aware(created).timestamp())
-    seconds = second_requests_by_unit()
-    unit_ids = set(open_counts) | set(durations) | set(seconds)
+    """Every unit's open, overdue and closed items, average days to close and second 补正, from the counters."""
+    now = counts.open_and_overdue(today())
+    closed = counts.closed_per_unit()
+    seconds = {unit: n for unit, n, _amount in tally.read("material_twice", None, None, "unit_id") if n}
+    unit_ids = {u for u, (n, _late) in now.items() if n} | {u for u, (n, _avg) in closed.items() if n} | set(seconds)
     units = {u.id: u for u in db.session.scalars(sa.select(Unit).where(Unit.id.in_(unit_ids)))} if unit_ids else {}
     stats = []
-    for unit_id in sorted(unit_ids, key=lambda i: units[i].code):
-        spans = durations.get(unit_id, [])
-        average = round(sum(spans) / len(spans) / 86400, 1) if spans else None
-        stats.append(
-            UnitStats(
-                units[unit_id],
-                open_counts.get(unit_id, 0),
-                overdue.get(unit_id, 0),
-                len(spans),
-                average,
-                seconds.get(unit_id, 0),
-            )
-        )
+    for unit_id in sorted(units, key=lambda i: units[i].code):
+        n_open, n_late = now.get(unit_id, (0, 0))
+        n_closed, average = closed.get(unit_id, (0, None))
+        stats.append(UnitStats(units[unit_id], n_open, n_late, n_closed, average, seconds.get(unit_id, 0)))
     return stats
 
 
