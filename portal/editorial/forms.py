@@ -9,6 +9,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 
 from portal.content import entries, schema
 from portal.core.forms import PortalForm
@@ -73,7 +74,8 @@ def _field(f: schema.Field):
     if f.kind == "bool":
         return BooleanField(label)
     if f.kind == "enum":
-        return SelectField(label, choices=[("", "—"), *[(c, c) for c in f.choices or ()]], validate_choice=False)
+        options = [SelectChoice(value="", label="—"), *[SelectChoice(value=c, label=c) for c in f.choices or ()]]
+        return SelectField(label, choices=options, validate_choice=False)
     if f.kind == "text" or f.kind in LIST_KINDS:
         return TextAreaField(label)
     return StringField(label)
