@@ -205,3 +205,48 @@ def test_no_serious_accessibility_violations_on_office_pages(browser, live_url, 
             assert {path: v for path, v in found.items() if v} == {}
         finally:
             context.close()
+
+
+EDITOR_PAGES = ["/editorial/", "/editorial/policies/", "/editorial/policies/new",
+                "/editorial/policies/government-guarantee-bodies-2025/edit",
+                "/editorial/policies/government-guarantee-bodies-2025/history",
+                "/editorial/policies/government-guarantee-bodies-2025/unpublish", "/editorial/mentors/new"]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def editor_account(isolated_app):
+    from portal.accounts import services
+    from portal.extensions import db
+
+    with isolated_app.app_context():
+        services.create_user("editor", "13911112255", "编辑", "good-pass-2026")
+        db.session.commit()
+    return "13911112255", "good-pass-2026"
+
+
+@pytest.mark.parametrize("locale", ["zh", "en"])
+def test_no_serious_accessibility_violations_on_editor_pages(browser, live_url, editor_account, locale):
+    """The editors' pages on a phone and on a desk, with a preview and with every field's message shown."""
+    for viewport in (PHONE, DESKTOP):
+        context, page = page_in(browser, viewport, locale)
+        try:
+            page.goto(live_url + "/account/login")
+            page.fill("#phone", editor_account[0])
+            page.fill("#password", editor_account[1])
+            page.click("main form button[type=submit]")
+            found = {}
+            for path in EDITOR_PAGES:
+                page.goto(live_url + path)
+                found[path] = serious_violations(page)
+                width = page.evaluate("document.documentElement.scrollWidth")
+                assert width <= viewport["width"], f"{path} is {width} px wide on a {viewport['width']} px screen"
+            page.goto(live_url + "/editorial/policies/government-guarantee-bodies-2025/edit")
+            page.click("button[value=preview]")
+            assert page.locator("#preview-heading").count() == 1
+            found["preview"] = serious_violations(page)
+            page.goto(live_url + "/editorial/bases/new")
+            page.click("button[value=save]")
+            found["/editorial/bases/new (errors)"] = serious_violations(page)
+            assert {path: v for path, v in found.items() if v} == {}
+        finally:
+            context.close()

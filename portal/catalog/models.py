@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -57,6 +58,14 @@ class CatalogMixin(TimestampMixin):
     tags: Mapped[list] = mapped_column(sa.JSON, default=list)
     sample: Mapped[bool] = mapped_column(default=False)
     source: Mapped[str | None] = mapped_column(sa.Text)
+    # Editorial state (portal/editorial): the published version number, bumped by every publication or load that
+    # changes the entry; whether the public sees it (unpublished with a reason otherwise); the hash of the file
+    # data it was last loaded from, and when the portal last changed it (content load reports a conflict then).
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+    visible: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    hidden_reason: Mapped[str | None] = mapped_column(sa.Text)
+    source_hash: Mapped[str | None] = mapped_column(sa.String(64))
+    changed_in_portal_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
 
 
 class IncubationBase(CatalogMixin, Base):

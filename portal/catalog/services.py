@@ -107,6 +107,7 @@ LISTINGS: dict[str, Listing] = {
     "bases": Listing(
         kind="bases",
         model=IncubationBase,
+        where=lambda: [IncubationBase.visible.is_(True)],
         filters=[
             _county_filter(IncubationBase),
             _vocab_filter("type", vocab.BASE_TYPES, IncubationBase.type, _l("类型")),
@@ -118,6 +119,7 @@ LISTINGS: dict[str, Listing] = {
     "parks": Listing(
         kind="parks",
         model=Park,
+        where=lambda: [Park.visible.is_(True)],
         filters=[
             _county_filter(Park),
             _vocab_filter("industry", vocab.INDUSTRIES, Park.industry, _l("产业"), aliases=("type",)),
@@ -129,6 +131,7 @@ LISTINGS: dict[str, Listing] = {
     "projects": Listing(
         kind="projects",
         model=Project,
+        where=lambda: [Project.visible.is_(True)],
         filters=[
             _county_filter(Project),
             _vocab_filter("industry", vocab.INDUSTRIES, Project.industry, _l("产业"), aliases=("type",)),
@@ -140,6 +143,7 @@ LISTINGS: dict[str, Listing] = {
     "mentors": Listing(
         kind="mentors",
         model=Mentor,
+        where=lambda: [Mentor.visible.is_(True)],
         filters=[
             Filter(
                 name="county",
@@ -176,7 +180,7 @@ def get_item(kind: str, key: str):
     listing = LISTINGS[kind]
     model = listing.model
     column = model.code if kind in {"counties", "units"} else model.slug
-    obj = db.session.scalar(sa.select(model).where(column == key).options(*listing.options()))
+    obj = db.session.scalar(sa.select(model).where(column == key, *listing.where()).options(*listing.options()))
     if obj is None:
         raise NotFound()
     return obj
@@ -187,16 +191,17 @@ def counts() -> dict[str, int]:
 
     result = {}
     for kind, model in (*MODELS.items(), ("policies", Policy)):
-        result[kind] = db.session.scalar(sa.select(sa.func.count()).select_from(model)) or 0
+        result[kind] = db.session.scalar(sa.select(sa.func.count()).where(model.visible.is_(True))) or 0
     return result
 
 
 def projects_in_park(park: Park) -> list[Project]:
-    return list(db.session.scalars(sa.select(Project).where(Project.park_id == park.id).order_by(Project.name)))
+    stmt = sa.select(Project).where(Project.park_id == park.id, Project.visible.is_(True))
+    return list(db.session.scalars(stmt.order_by(Project.name)))
 
 
 def bases_in_county(county_id: int, exclude_id: int | None = None, limit: int = 4) -> list[IncubationBase]:
-    stmt = sa.select(IncubationBase).where(IncubationBase.county_id == county_id)
+    stmt = sa.select(IncubationBase).where(IncubationBase.county_id == county_id, IncubationBase.visible.is_(True))
     if exclude_id:
         stmt = stmt.where(IncubationBase.id != exclude_id)
     return list(db.session.scalars(stmt.order_by(IncubationBase.name).limit(limit)))

@@ -11,11 +11,11 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from portal.catalog.models import County, IncubationBase, Mentor, MentorExpertise, Park, Project, Unit
-from portal.content import schema
+from portal.catalog.models import County, IncubationBase, Mentor, Park, Project, Unit
+from portal.content import conflicts, entries, schema
+from portal.content.entries import check_fields
 from portal.content.models import RuleSet
 from portal.content.yamlfile import ContentSyntaxError, LineDict, Problem, load_front_matter, load_yaml
-from portal.db import utcnow
 from portal.extensions import db
 from portal.policies.models import Policy
 
@@ -105,27 +105,14 @@ def _validate_mapping(content: Content, kind: schema.Kind, path: str, raw: Any) 
     for key, line in raw.duplicate_keys:
         content.add(path, line, _("字段 %(field)s 重复出现", field=key))
     fields = kind.field_map()
-    data: dict[str, Any] = {}
     ok = True
     for key in raw:
         if key not in fields:
             content.add(path, raw.key_lines.get(key, raw.line), _("未知字段 %(field)s", field=key))
             ok = False
-    for f in kind.fields:
-        value = raw.get(f.name)
-        if value is None or value == "":
-            if f.required:
-                content.add(path, raw.line, _("缺少必填字段 %(field)s", field=f.name))
-                ok = False
-            data[f.name] = list(f.default) if isinstance(f.default, list) else f.default
-            continue
-        value, error = schema.check_value(f, value)
-        if error:
-            content.add(path, raw.key_lines.get(f.name, raw.line), error)
-            ok = False
-        data[f.name] = value
-    if ok and not data.get("sample") and "source" in fields and not data.get("source"):
-        content.add(path, raw.line, _("非示例条目（sample: false）必须写明来源 source"))
+    data, errors = check_fields(kind, raw)
+    for name, (message, at_key) in errors.items():
+        content.add(path, raw.key_lines.get(name, raw.line) if at_key else raw.line, message)
         ok = False
     return Record(path, raw.line, data, dict(raw.key_lines)) if ok else None
 
@@ -317,8 +304,14 @@ def _existing(model: type, key: str) -> dict:
     return {getattr(o, key): o for o in db.session.scalars(sa.select(model))}
 
 
-def apply_content(content: Content, prune: bool = False) -> dict[str, Counter]:
-    """Write validated content. The caller commits (or rolls back) the session."""
+def apply_content(content: Content, prune: bool = False, prefer: str | None = None) -> dict[str, Counter]:
+    """Write validated content. The caller commits (or rolls back) the session.
+
+    Entries changed in the portal since their last load whose files differ are conflicts: with any, nothing is
+    written (ContentConflicts) unless `prefer` says which side wins ("files" or "portal")."""
+    found = conflicts.find(content, prune)
+    if found and prefer not in ("files", "portal"):
+        raise conflicts.ContentConflicts(found)
     stats = _Stats()
     counties = _existing(County, "code")
     for r in content.kinds["counties"]:
@@ -337,58 +330,8 @@ def apply_content(content: Content, prune: bool = False) -> dict[str, Counter]:
         d.pop("county", None)
         stats.bump("units", _upsert(Unit, "code", r.data["code"], d, units)[1])
 
-    def simple(kind: str, model: type, renames: dict | None = None, drop: tuple = ()) -> dict:
-        existing = _existing(model, "slug")
-        for r in content.kinds[kind]:
-            d = {k: v for k, v in r.data.items() if k not in drop and k != "slug"}
-            for old, new in (renames or {}).items():
-                d[new] = d.pop(old)
-            if "county" in d:
-                d["county_id"] = county_by_key[d.pop("county")].id
-            stats.bump(kind, _upsert(model, "slug", r.data["slug"], d, existing)[1])
-        return existing
-
-    simple("bases", IncubationBase)
-    parks = simple("parks", Park)
     db.session.flush()
-    project_rows = []
-    for r in content.kinds["projects"]:
-        d = dict(r.data)
-        park = d.pop("park", None)
-        d["park_id"] = parks[park].id if park else None
-        project_rows.append((r, d))
-    existing_projects = _existing(Project, "slug")
-    for r, d in project_rows:
-        d = {k: v for k, v in d.items() if k != "slug"}
-        d["county_id"] = county_by_key[d.pop("county")].id
-        stats.bump("projects", _upsert(Project, "slug", r.data["slug"], d, existing_projects)[1])
-
-    mentors = _existing(Mentor, "slug")
-    for r in content.kinds["mentors"]:
-        d = dict(r.data)
-        wanted_counties = d.pop("counties")
-        expertise = d.pop("expertise")
-        d["description"] = d.pop("bio")
-        d["citywide"] = CITYWIDE in wanted_counties
-        d.pop("slug")
-        mentor, outcome = _upsert(Mentor, "slug", r.data["slug"], d, mentors)
-        new_counties = [county_by_key[c] for c in wanted_counties if c != CITYWIDE]
-        if {c.code for c in mentor.counties} != {c.code for c in new_counties}:
-            mentor.counties = new_counties
-            outcome = "updated" if outcome == "unchanged" else outcome
-        if mentor.expertise != sorted(set(expertise)):
-            mentor.expertise_rows = [MentorExpertise(code=code) for code in sorted(set(expertise))]
-            outcome = "updated" if outcome == "unchanged" else outcome
-        if outcome == "updated":
-            mentor.updated_at = utcnow()  # the row changes too, so the search index picks the mentor up
-        stats.bump("mentors", outcome)
-    policies = _existing(Policy, "slug")
-    for r in content.kinds["policies"]:
-        d = dict(r.data)
-        d.pop("slug")
-        d["name"] = d.pop("title")
-        d["description"] = d.pop("summary")
-        stats.bump("policies", _upsert(Policy, "slug", r.data["slug"], d, policies)[1])
+    _apply_entries(content, stats, conflicts.keys(found) if prefer == "portal" else set())
 
     rule_sets = _existing(RuleSet, "name")
     for filename, (name, _validator) in _rule_files().items():
@@ -398,13 +341,41 @@ def apply_content(content: Content, prune: bool = False) -> dict[str, Counter]:
             stats.bump("rules", _upsert(RuleSet, "name", name, values, rule_sets)[1])
 
     if prune:
-        _prune(content, stats)
+        _prune(content, stats, keep=conflicts.portal_only(found) if prefer == "portal" else set())
     db.session.flush()
     return stats.counts
 
 
-def _prune(content: Content, stats: _Stats) -> None:
-    """Delete published entries whose files no longer list them (only with --prune)."""
+def _apply_entries(content: Content, stats: _Stats, keep: set[tuple[str, str]]) -> None:
+    """Bases, parks, projects, mentors, guides: one `upsert_entry` each; a conflict's entry is left as the portal
+    has it when the portal wins. A changed entry gets a new version; a loaded one remembers its file's hash."""
+    lookups = entries.Lookups()
+    for kind in entries.KINDS:
+        for record in content.kinds[kind]:
+            slug = record.data["slug"]
+            if (kind, slug) in keep:
+                stats.bump(kind, "kept")
+                continue
+            obj, outcome = entries.upsert_entry(kind, record.data, lookups)
+            if outcome == "updated":
+                obj.version = (obj.version or 1) + 1
+            entries.assign(
+                obj,
+                {
+                    "source_hash": entries.data_hash(entries.canonical(kind, record.data, lookups.counties)),
+                    "changed_in_portal_at": None,
+                    "visible": True,
+                    "hidden_reason": None,
+                },
+            )
+            stats.bump(kind, outcome)
+        if kind == "parks":
+            db.session.flush()
+
+
+def _prune(content: Content, stats: _Stats, keep: set) -> None:
+    """Delete published entries whose files no longer list them (only with --prune), but not those the portal
+    created when the portal wins."""
     for kind, model in (
         ("projects", Project),
         ("parks", Park),
@@ -414,5 +385,7 @@ def _prune(content: Content, stats: _Stats) -> None:
     ):
         wanted = {r.data["slug"] for r in content.kinds[kind]}
         for obj in db.session.scalars(sa.select(model).where(model.slug.not_in(wanted) if wanted else sa.true())):
+            if (kind, obj.slug) in keep:
+                continue
             db.session.delete(obj)
             stats.bump(kind, "deleted")

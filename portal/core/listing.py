@@ -29,6 +29,7 @@ class Listing:
     filters: list[Filter]
     order_by: Callable[[], list]
     options: Callable[[], list] = field(default=lambda: [])
+    where: Callable[[], list] = field(default=lambda: [])  # conditions every page of it has (published only)
 
     def filter(self, name: str) -> Filter | None:
         for f in self.filters:
@@ -96,7 +97,7 @@ def parse_int(raw: str | None, default: int, minimum: int = 1, maximum: int | No
 
 
 def run(listing: Listing, active: dict[str, tuple[str, Any]], page: int, per_page: int) -> Page:
-    stmt = sa.select(listing.model)
+    stmt = sa.select(listing.model).where(*listing.where())
     for name, (_raw, value) in active.items():
         f = listing.filter(name)
         assert f is not None

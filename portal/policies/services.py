@@ -19,6 +19,7 @@ from portal.policies.models import Policy
 LISTING = Listing(
     kind="policies",
     model=Policy,
+    where=lambda: [Policy.visible.is_(True)],
     filters=[
         _vocab_filter("category", vocab.POLICY_CATEGORIES, Policy.category, _l("类别"), aliases=("type",)),
         Filter(
@@ -72,11 +73,19 @@ def render_markdown(text: str) -> str:
 
 
 def latest(limit: int = 5) -> list[Policy]:
-    return list(db.session.scalars(sa.select(Policy).order_by(Policy.issued.desc(), Policy.slug).limit(limit)))
+    return list(
+        db.session.scalars(
+            sa.select(Policy).where(Policy.visible.is_(True)).order_by(Policy.issued.desc(), Policy.slug).limit(limit)
+        )
+    )
 
 
 def for_application_type(app_type: str) -> list[Policy]:
-    stmt = sa.select(Policy).where(Policy.application_type == app_type).order_by(Policy.issued.desc())
+    stmt = (
+        sa.select(Policy)
+        .where(Policy.application_type == app_type, Policy.visible.is_(True))
+        .order_by(Policy.issued.desc())
+    )
     return list(db.session.scalars(stmt))
 
 
@@ -107,7 +116,7 @@ def to_dict(policy: Policy, url_for) -> dict:
 
 
 def get(slug: str) -> Policy:
-    policy = db.session.scalar(sa.select(Policy).where(Policy.slug == slug))
+    policy = db.session.scalar(sa.select(Policy).where(Policy.slug == slug, Policy.visible.is_(True)))
     if policy is None:
         raise NotFound()
     return policy

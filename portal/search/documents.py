@@ -114,15 +114,20 @@ def searchable_text(body: str, title: str, tags: list[str], meta: list[str]) -> 
 
 def load(kind: str, slug: str):
     spec = KINDS[kind]
-    return db.session.scalar(sa.select(spec.model).where(spec.model.slug == slug).options(*spec.options))
+    """The published record, or None (deleted, or unpublished in the editorial area: then it leaves the index)."""
+    stmt = sa.select(spec.model).where(spec.model.slug == slug, spec.model.visible.is_(True))
+    return db.session.scalar(stmt.options(*spec.options))
 
 
 def iter_all(batch: int = 200) -> Iterator[tuple[str, object]]:
     for kind, spec in KINDS.items():
-        stmt = sa.select(spec.model).order_by(spec.model.id).options(*spec.options)
+        stmt = sa.select(spec.model).where(spec.model.visible.is_(True)).order_by(spec.model.id).options(*spec.options)
         for obj in db.session.scalars(stmt.execution_options(yield_per=batch)):
             yield kind, obj
 
 
 def count_all() -> int:
-    return sum(db.session.scalar(sa.select(sa.func.count()).select_from(spec.model)) or 0 for spec in KINDS.values())
+    return sum(
+        db.session.scalar(sa.select(sa.func.count()).where(spec.model.visible.is_(True))) or 0
+        for spec in KINDS.values()
+    )
