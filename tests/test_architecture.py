@@ -28,6 +28,7 @@ DOMAIN = {
     "visits",
     "registry",
     "dashboard",
+    "rules",
 }
 
 # (importing package, imported package): arrows that must not exist.
@@ -104,7 +105,16 @@ STATUS_WRITERS = {"portal/applications/states.py", "portal/core/lifecycle.py"}
 # audit actors who never acted and send SMS to demo numbers.
 HISTORY_WRITERS = {"portal/dashboard/demo.py"}
 STATUS_COLUMNS = {"status", "state"}
-LIFECYCLE_MODELS = {"Application", "QueueItem", "Visit", "VisitSignup", "VisitOffer", "FollowUp", "Registration"}
+LIFECYCLE_MODELS = {
+    "Application",
+    "QueueItem",
+    "Visit",
+    "VisitSignup",
+    "VisitOffer",
+    "FollowUp",
+    "Registration",
+    "RoutingChange",
+}
 # Documented starting states besides a lifecycle's `initial`: a sign-up starts seated or waiting, a registration
 # made by staff (帮办) waits for the person's consent.
 STARTING_STATES = {"SEATED", "WAITING", "AWAITING_CONSENT"}
