@@ -66,6 +66,7 @@ def save_schedule(
 
 def propose_routing(user, text: str, note: str) -> RoutingChange:
     """A draft of the whole rule set; validated as `content load` validates routing.yaml."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")  # browsers send CRLF
     data, problems = routing_text.parse(text)
     if problems:
         raise _invalid({"text": " ".join(problems[:8])})
