@@ -10,6 +10,7 @@ from wtforms import DateField, DecimalField, HiddenField, SelectField, StringFie
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from portal.core.forms import PortalForm
+from portal.rules.holidays import check_schedule
 
 NOTICE = re.compile(r"^\S.*[〔\[(（【]\d{4}[〕\])）】]\s*\d+\s*号$")
 
@@ -38,6 +39,17 @@ class HolidayForm(PortalForm):
     )
     notice_date = DateField(_l("通知日期"), validators=[InputRequired(_l("请填写通知日期（年-月-日）。"))])
     version = HiddenField()
+
+    def validate(self, extra_validators=None) -> bool:
+        """The fields' own checks, then the dates against the year, so that every message shows at once."""
+        valid = super().validate(extra_validators)
+        if self.year.errors or self.year.data is None:
+            return False
+        schedule = check_schedule(self.year.data, self.off.data or "", self.workdays.data or "")
+        for name, message in schedule.errors.items():
+            if not self[name].errors:
+                self[name].errors = [*self[name].errors, message]
+        return valid and not schedule.errors
 
 
 class TryForm(PortalForm):
