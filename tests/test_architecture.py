@@ -177,7 +177,7 @@ def test_the_status_rule_catches_direct_writes():
     assert status_writes("state = request.args.get('state')") == []
 
 
-@pytest.mark.parametrize("role", ["anonymous", "applicant", "staff", "office"])
+@pytest.mark.parametrize("role", ["anonymous", "applicant", "staff", "office", "admin"])
 def test_no_get_request_writes_to_the_database(app, db, role):
     """Reading never writes; only the audit of reading personal data is written, after the page's transaction."""
     client = client_as(app, db, role)

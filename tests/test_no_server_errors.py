@@ -35,14 +35,16 @@ def client_as(app, db, role: str):
     limiter.reset()
     client = app.test_client()
     if role != "anonymous":
-        phone = {"applicant": "13111110001", "staff": "13111110002", "office": "13111110003"}[role]
+        phone = {"applicant": "13111110001", "staff": "13111110002", "office": "13111110003", "admin": "13111110004"}[
+            role
+        ]
         extra = {"staff": {"unit_code": "411324-hrss"}, "office": {"unit_code": "city-office"}}.get(role, {})
         make_user(db, role=role, phone=phone, **extra)
         login(client, phone, "good-pass-2026")
     return client
 
 
-@pytest.mark.parametrize("role", ["anonymous", "applicant", "staff", "office"])
+@pytest.mark.parametrize("role", ["anonymous", "applicant", "staff", "office", "admin"])
 def test_every_get_route_answers_without_a_server_error(app, db, role):
     client = client_as(app, db, role)
     failures = []
