@@ -26,6 +26,7 @@ AREAS = (
     "ratings",
     "dashboard",
     "editorial",
+    "rules",
     "api",
     "home",
 )

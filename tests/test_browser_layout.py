@@ -250,3 +250,50 @@ def test_no_serious_accessibility_violations_on_editor_pages(browser, live_url, 
             assert {path: v for path, v in found.items() if v} == {}
         finally:
             context.close()
+
+
+RULES_PAGES = ["/admin/calendar", "/admin/routing", "/admin/routing?type=loan&county=411330&collateral=forest#h-try",
+               "/admin/routing/propose", "/admin/routing/changes/{change_id}"]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def rules_admin_account(isolated_app):
+    """An administrator (the rules pages, /admin/calendar and /admin/routing) with a routing draft to review."""
+    from portal.accounts import services
+    from portal.extensions import db
+    from portal.rules import operations, routing_text
+
+    with isolated_app.test_request_context():
+        user = services.create_user("admin", "13911112266", "管理员", "good-pass-2026")
+        text = routing_text.current_text().replace("loan: 15", "loan: 16")
+        change = operations.propose_routing(user, text, "浏览器测试")
+        db.session.commit()
+        return "13911112266", "good-pass-2026", change.id
+
+
+@pytest.mark.parametrize("locale", ["zh", "en"])
+def test_no_serious_accessibility_violations_on_the_rules_pages(browser, live_url, rules_admin_account, locale):
+    """Holidays and routing rules, on a phone and on a desk, also with every calendar field's message shown."""
+    phone, password, change_id = rules_admin_account
+    for viewport in (PHONE, DESKTOP):
+        context, page = page_in(browser, viewport, locale)
+        try:
+            page.goto(live_url + "/account/login")
+            page.fill("#phone", phone)
+            page.fill("#password", password)
+            page.click("main form button[type=submit]")
+            found = {}
+            for path in RULES_PAGES:
+                page.goto(live_url + path.format(change_id=change_id))
+                found[path] = serious_violations(page)
+                width = page.evaluate("document.documentElement.scrollWidth")
+                assert width <= viewport["width"], f"{path} is {width} px wide on a {viewport['width']} px screen"
+            page.goto(live_url + "/admin/calendar")
+            page.fill("#off", "2026-02-30")
+            page.fill("#workdays", "2026-03-04")
+            page.click("main form button[type=submit]")
+            assert page.locator("#off-error").count() == 1
+            found["/admin/calendar (errors)"] = serious_violations(page)
+            assert {path: v for path, v in found.items() if v} == {}
+        finally:
+            context.close()

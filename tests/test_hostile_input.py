@@ -93,6 +93,7 @@ PHONES = {
     "office": "13511110003",
     "mentor": "13511110004",
     "editor": "13511110005",
+    "admin": "13511110006",  # the rules pages (/admin/calendar, /admin/routing)
 }
 
 
@@ -115,6 +116,7 @@ def world(app, db):
         "office": make_user(db, role="office", phone=PHONES["office"], name="办公室", unit_code="city-office"),
         "mentor": make_user(db, role="mentor", phone=PHONES["mentor"], name="导师甲", mentor_slug=slug),
         "editor": make_user(db, role="editor", phone=PHONES["editor"], name="编辑甲"),
+        "admin": make_user(db, role="admin", phone=PHONES["admin"], name="管理员"),
     }
     ids = {role: user.id for role, user in people.items()}  # the objects do not outlive their session
     application_id = submit_application(app, db, people["applicant"], "mentoring", county="411324")
@@ -176,7 +178,7 @@ GET_SETTINGS = settings(
 )
 
 
-@pytest.mark.parametrize("role", ["anonymous", "applicant", "staff", "office", "mentor", "editor"])
+@pytest.mark.parametrize("role", ["anonymous", "applicant", "staff", "office", "mentor", "editor", "admin"])
 def test_every_get_route_survives_hostile_query_values(app, db, world, role):
     client = _client(app, role)
     paths = _get_paths(app, world)
@@ -265,6 +267,8 @@ FORM_PAGES = {
         "/editorial/projects/{project}/edit",
         "/editorial/policies/nanyang-2021-work-plan/unpublish",
     ],
+    # the rules pages (issue 15, points 5 and 6); other admin pages may join this list
+    "admin": ["/admin/calendar", "/admin/routing/propose"],
 }
 
 # Rows that a refused request may still write on purpose: the audit trail, throttling, messages about it.

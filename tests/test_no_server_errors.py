@@ -35,7 +35,8 @@ def client_as(app, db, role: str):
     limiter.reset()
     client = app.test_client()
     if role != "anonymous":
-        phone = {"applicant": "13111110001", "staff": "13111110002", "office": "13111110003", "editor": "13111110004"}[
+        phone = {"applicant": "13111110001", "staff": "13111110002", "office": "13111110003", "editor": "13111110004",
+                 "admin": "13111110005"}[
             role
         ]
         extra = {"staff": {"unit_code": "411324-hrss"}, "office": {"unit_code": "city-office"}}.get(role, {})
@@ -44,7 +45,7 @@ def client_as(app, db, role: str):
     return client
 
 
-@pytest.mark.parametrize("role", ["anonymous", "applicant", "staff", "office", "editor"])
+@pytest.mark.parametrize("role", ["anonymous", "applicant", "staff", "office", "editor", "admin"])
 def test_every_get_route_answers_without_a_server_error(app, db, role):
     client = client_as(app, db, role)
     failures = []

@@ -44,7 +44,8 @@ class Application(TimestampMixin, Base):
     handling_unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit.id"))
     promised_date: Mapped[date | None] = mapped_column(sa.Date)
     clock_paused: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
-    promise_reason: Mapped[str | None] = mapped_column(sa.String(16))  # routed, transferred, paused, resumed
+    # routed, transferred, paused, resumed, recalculated (a holiday schedule entered at /admin/calendar)
+    promise_reason: Mapped[str | None] = mapped_column(sa.String(16))
     # For the leading group's figures, kept by the queues area: working days from submission to decision (set
     # when decided), and the day a trainee attended the course (recorded by the training unit).
     decision_working_days: Mapped[int | None] = mapped_column(sa.SmallInteger)

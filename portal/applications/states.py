@@ -88,6 +88,7 @@ ACTIONS = {
     "offer_accepted": _l("确认参加导师乡村行"),
     "offer_declined": _l("谢绝导师乡村行"),
     "reply": _l("申请人回复"),
+    "deadline_recalculated": _l("办理期限调整"),  # a holiday schedule entered at /admin/calendar (queues.deadlines)
 }
 
 

@@ -1,7 +1,8 @@
 """Working days under the Chinese public-holiday calendar, including make-up working days (调休).
 
-chinese-calendar knows the State Council's schedule for the years it was released with; content/holidays.yaml
-may add later years. A year known to neither counts weekends only, and `uncovered_years` says so.
+Three sources, for each year the first that has it: a schedule an administrator entered in the portal
+(/admin/calendar, the `holiday_schedule` table), content/holidays.yaml (the reviewable seed), then chinese-calendar's
+data for the years it was released with. A year known to none counts weekends only, and `uncovered_years` says so.
 """
 
 from __future__ import annotations
@@ -31,22 +32,35 @@ def _library_covers(year: int) -> bool:
     return True
 
 
+PORTAL, FILE, LIBRARY = "portal", "file", "library"
+
+
 class WorkCalendar:
-    def __init__(self, holiday_rules: dict | None = None):
-        self.extra = _extra(holiday_rules)
+    def __init__(self, holiday_rules: dict | None = None, entered: dict | None = None):
+        """`holiday_rules`: content/holidays.yaml as loaded; `entered`: the portal's schedules, same format."""
+        file_years, portal_years = _extra(holiday_rules), _extra(entered)
+        self.extra = {**file_years, **portal_years}
+        self.origin = {**dict.fromkeys(file_years, FILE), **dict.fromkeys(portal_years, PORTAL)}
+
+    def source(self, year: int) -> str | None:
+        """Where the year's schedule comes from: PORTAL, FILE, LIBRARY, or None (weekends only)."""
+        if year in self.origin:
+            return self.origin[year]
+        return LIBRARY if _library_covers(year) else None
 
     def covered(self, year: int) -> bool:
-        return _library_covers(year) or year in self.extra
+        return self.source(year) is not None
 
     def is_workday(self, day: date) -> bool:
-        if _library_covers(day.year):
-            return chinese_calendar.is_workday(day)
         spec = self.extra.get(day.year)
-        if spec:
+        if spec is not None:
             if day in spec["workdays"]:
                 return True
             if day in spec["off"]:
                 return False
+            return day.weekday() < 5
+        if _library_covers(day.year):
+            return chinese_calendar.is_workday(day)
         return day.weekday() < 5
 
     def add_working_days(self, start: date, days: int) -> date:

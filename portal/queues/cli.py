@@ -24,4 +24,4 @@ def remind() -> None:
     click.echo(f"reminded units of {count} overdue items")
     years = queries.calendar_warning()
     if years:
-        click.echo(f"warning: no holiday schedule for {years}; counting weekends only (add content/holidays.yaml)")
+        click.echo(f"warning: no holiday schedule for {years}; counting weekends only (enter it at /admin/calendar)")

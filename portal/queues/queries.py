@@ -23,12 +23,14 @@ from portal.queues import counts
 from portal.queues.calendar import WorkCalendar
 from portal.queues.models import QueueItem, QueueNote
 from portal.queues.states import OPEN, TRANSFERRED
+from portal.rules.holidays import entered_years
 
 PAGE_SIZE = 25
 
 
 def calendar() -> WorkCalendar:
-    return WorkCalendar(get_rules("holidays"))
+    """chinese-calendar < content/holidays.yaml < schedules entered at /admin/calendar (docs/queues.md)."""
+    return WorkCalendar(get_rules("holidays"), entered_years())
 
 
 BEIJING = ZoneInfo("Asia/Shanghai")
@@ -221,7 +223,7 @@ def _as_aware(value: datetime) -> datetime:
 
 
 def calendar_warning() -> list[int]:
-    """Years within the next 60 days that neither chinese-calendar nor content/holidays.yaml covers."""
+    """Years within the next 60 days that no source covers (chinese-calendar, holidays.yaml, /admin/calendar)."""
     day = today()
     return calendar().uncovered_years(day, day + timedelta(days=60))
 

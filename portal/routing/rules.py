@@ -127,10 +127,27 @@ def validate(data, known_depts: set[str]) -> list[str]:
             problems.append(f"{where}（{rule_id}）缺少 why（为什么这样分送）")
         if not rule.get("lead") and not rule.get("co_review"):
             problems.append(f"{where}（{rule_id}）至少要有 lead 或 co_review")
-        for dept in [rule.get("lead"), *(rule.get("co_review") or [])]:
-            if dept and dept not in known_depts:
+        co_review = rule.get("co_review") if isinstance(rule.get("co_review"), list) else []
+        for dept in [rule.get("lead"), *co_review]:
+            if isinstance(dept, str) and dept and dept not in known_depts:
                 problems.append(f"{where}（{rule_id}）的部门 “{dept}” 不存在")
-        for key in rule.get("when") or {}:
-            if key not in (*CONDITIONS, "amount_min_wan"):
-                problems.append(f"{where}（{rule_id}）的条件 “{key}” 不认识")
+        problems += _shape_problems(rule, f"{where}（{rule_id}）")
+    return problems
+
+
+def _shape_problems(rule: dict, where: str) -> list[str]:
+    """What decide() needs of a rule's parts to run without failing at submission time."""
+    problems = []
+    when = rule.get("when") or {}
+    if not isinstance(when, dict):
+        return [f"{where}的 when 应为键值对"]
+    if rule.get("lead") is not None and not isinstance(rule.get("lead"), str):
+        problems.append(f"{where}的 lead 应为一个部门代码")
+    if not isinstance(rule.get("co_review") or [], list):
+        problems.append(f"{where}的 co_review 应为部门代码的列表")
+    for key, value in when.items():
+        if key not in (*CONDITIONS, "amount_min_wan"):
+            problems.append(f"{where}的条件 “{key}” 不认识")
+        elif key == "amount_min_wan" and (isinstance(value, bool) or not isinstance(value, (int, float))):
+            problems.append(f"{where}的 amount_min_wan 应为数字（万元）")
     return problems
