@@ -25,6 +25,7 @@ AREAS = (
     "registry",
     "ratings",
     "dashboard",
+    "admin",
     "api",
     "home",
 )
