@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -137,8 +137,8 @@ class AuditFilters:
 
 
 def _day_start(day: date) -> datetime:
-    """Midnight of a Beijing day, as the stored (UTC) times are compared."""
-    return datetime.combine(day, time(0), tzinfo=BEIJING)
+    """Midnight of a Beijing day in UTC, as the times are stored (SQLite compares them as text)."""
+    return datetime.combine(day, time(0), tzinfo=BEIJING).astimezone(UTC)
 
 
 def audit_select(filters: AuditFilters) -> sa.Select:
@@ -170,8 +170,9 @@ def audit_page(filters: AuditFilters, page: int) -> Page:
     return Page(items=list(rows), total=total, page=page, per_page=PER_PAGE)
 
 
-def audit_rows(filters: AuditFilters, cap: int = EXPORT_CAP) -> tuple[list[AuditLog], bool]:
-    """The filtered rows, newest first, at most `cap` of them; and whether there were more."""
+def audit_rows(filters: AuditFilters, cap: int | None = None) -> tuple[list[AuditLog], bool]:
+    """The filtered rows, newest first, at most `cap` (EXPORT_CAP) of them; and whether there were more."""
+    cap = cap or EXPORT_CAP
     rows = db.session.scalars(audit_select(filters).order_by(AuditLog.id.desc()).limit(cap + 1)).all()
     return list(rows[:cap]), len(rows) > cap
 
