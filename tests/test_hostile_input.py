@@ -87,7 +87,13 @@ QUERY_NAMES = [
     "category",
 ]
 
-PHONES = {"applicant": "13511110001", "staff": "13511110002", "office": "13511110003", "mentor": "13511110004"}
+PHONES = {
+    "applicant": "13511110001",
+    "staff": "13511110002",
+    "office": "13511110003",
+    "mentor": "13511110004",
+    "admin": "13511110005",
+}
 
 
 def _quote(value: str) -> str:
@@ -108,6 +114,7 @@ def world(app, db):
         ),
         "office": make_user(db, role="office", phone=PHONES["office"], name="办公室", unit_code="city-office"),
         "mentor": make_user(db, role="mentor", phone=PHONES["mentor"], name="导师甲", mentor_slug=slug),
+        "admin": make_user(db, role="admin", phone=PHONES["admin"], name="管理员"),
     }
     ids = {role: user.id for role, user in people.items()}  # the objects do not outlive their session
     application_id = submit_application(app, db, people["applicant"], "mentoring", county="411324")
@@ -128,7 +135,13 @@ def world(app, db):
             sa.select(QueueItem.id).where(QueueItem.application_id == application_id, QueueItem.role == "lead")
         )
         visit_id = visit.id
-    return {"tracking_no": tracking_no, "item_id": item_id, "visit_id": visit_id}
+    return {
+        "tracking_no": tracking_no,
+        "item_id": item_id,
+        "visit_id": visit_id,
+        "staff_id": ids["staff"],
+        "applicant_id": ids["applicant"],
+    }
 
 
 def _client(app, role: str):
@@ -168,7 +181,7 @@ GET_SETTINGS = settings(
 )
 
 
-@pytest.mark.parametrize("role", ["anonymous", "applicant", "staff", "office", "mentor"])
+@pytest.mark.parametrize("role", ["anonymous", "applicant", "staff", "office", "mentor", "admin"])
 def test_every_get_route_survives_hostile_query_values(app, db, world, role):
     client = _client(app, role)
     paths = _get_paths(app, world)
@@ -249,6 +262,14 @@ FORM_PAGES = {
     "staff": ["/staff/items/{item_id}", "/staff/visits", "/staff/registrations/new"],
     "mentor": ["/mentor/visits", "/mentor/visits/{visit_id}"],
     "office": ["/office/targets", "/office/offline"],
+    "admin": [
+        "/admin/users",
+        "/admin/users/new",
+        "/admin/users/{staff_id}",
+        "/admin/users/{applicant_id}",
+        "/admin/units/new",
+        "/admin/units/411324-hrss/edit",
+    ],
 }
 
 # Rows that a refused request may still write on purpose: the audit trail, throttling, messages about it.
