@@ -28,6 +28,7 @@ DOMAIN = {
     "visits",
     "registry",
     "dashboard",
+    "admin",
 }
 
 # (importing package, imported package): arrows that must not exist.
