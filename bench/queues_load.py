@@ -95,7 +95,7 @@ def _users(conn: sa.Connection, users: sa.Table, people: list[tuple[str, str, st
         {
             "phone": phone, "phone_hash": keyed_hash(phone), "name": name, "role": role, "unit_id": unit_id,
             "is_unit_lead": lead,
-            "password_hash": PASSWORD_HASH, "full_personal_data": False, "mentor_id": None, "active": True,
+            "password_hash": PASSWORD_HASH, "mentor_id": None, "active": True,
             "phone_verified_at": now, "last_login_at": None, "session_version": 1, "created_at": now, "updated_at": now,
         }
         for phone, name, role, unit_id, lead in people

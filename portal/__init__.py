@@ -27,6 +27,7 @@ AREAS = (
     "dashboard",
     "editorial",
     "rules",
+    "admin",
     "api",
     "home",
 )

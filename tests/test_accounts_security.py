@@ -516,7 +516,9 @@ def test_cli_full_data_flag_lets_staff_export_full_numbers(app, runner, db):
 
     applicant = make_user(db, phone="13411119001", name="陈返乡")
     submit_application(app, db, applicant, "loan", county="411324")
-    result = _create(runner, "13411119002", "--unit", "411324-hrss", "--lead", "--full-data")
+    result = _create(
+        runner, "13411119002", "--unit", "411324-hrss", "--lead", "--full-data", "--reason", "贷款审核核对身份证号"
+    )
     assert result.exit_code == 0, result.output
     assert "full personal data" in result.output and "13411119002" not in result.output, "the number is masked"
     assert _create(runner, "13411119003", "--unit", "411324-hrss").exit_code == 0
@@ -534,6 +536,17 @@ def test_cli_full_data_flag_lets_staff_export_full_numbers(app, runner, db):
         sa.select(AuditLog).where(AuditLog.action == "user.create", AuditLog.object_id == str(user.id))
     )
     assert created.after["full_personal_data"] is True
+    granted = db.session.scalar(
+        sa.select(AuditLog).where(AuditLog.action == "data_access.grant", AuditLog.object_id == str(user.id))
+    )
+    assert granted.after["reason"] == "贷款审核核对身份证号"
+
+
+def test_cli_full_data_needs_a_reason(runner, db):
+    result = _create(runner, "13411119005", "--unit", "411324-hrss", "--full-data")
+    assert result.exit_code != 0
+    assert "请写明授权理由" in result.output
+    assert db.session.scalar(sa.select(User).where(User.phone == "13411119005")) is None
 
 
 def test_cli_full_data_is_refused_for_applicants(runner, db):

@@ -30,6 +30,7 @@ DOMAIN = {
     "dashboard",
     "editorial",
     "rules",
+    "admin",
 }
 
 # (importing package, imported package): arrows that must not exist.

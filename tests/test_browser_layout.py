@@ -297,3 +297,42 @@ def test_no_serious_accessibility_violations_on_the_rules_pages(browser, live_ur
             assert {path: v for path, v in found.items() if v} == {}
         finally:
             context.close()
+
+
+ADMIN_PAGES = ["/admin/", "/admin/users", "/admin/users/new", "/admin/units", "/admin/units/new",
+               "/admin/units/411324-hrss/edit", "/admin/audit"]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def admin_account(isolated_app):
+    from portal.accounts import services
+    from portal.extensions import db
+
+    with isolated_app.app_context():
+        services.create_user("admin", "13911112277", "管理员", "good-pass-2026")
+        db.session.commit()
+    return "13911112277", "good-pass-2026"
+
+
+@pytest.mark.parametrize("locale", ["zh", "en"])
+def test_no_serious_accessibility_violations_on_admin_pages(browser, live_url, admin_account, locale):
+    """The back office, on a phone and on a desk: no serious violations, nothing wider than the screen."""
+    for viewport in (PHONE, DESKTOP):
+        context, page = page_in(browser, viewport, locale)
+        try:
+            page.goto(live_url + "/account/login")
+            page.fill("#phone", admin_account[0])
+            page.fill("#password", admin_account[1])
+            page.click("main form button[type=submit]")
+            found = {}
+            for path in ADMIN_PAGES:
+                page.goto(live_url + path)
+                found[path] = serious_violations(page)
+                width = page.evaluate("document.documentElement.scrollWidth")
+                assert width <= viewport["width"], f"{path} is {width} px wide on a {viewport['width']} px screen"
+            page.goto(live_url + "/admin/units/new")
+            page.click("main form button[type=submit]")  # every field's message shown at once
+            found["/admin/units/new (errors)"] = serious_violations(page)
+            assert {path: v for path, v in found.items() if v} == {}
+        finally:
+            context.close()

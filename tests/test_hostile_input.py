@@ -138,7 +138,14 @@ def world(app, db):
         )
         visit_id = visit.id
     project = db.session.scalar(sa.select(Project.slug).order_by(Project.slug))
-    return {"tracking_no": tracking_no, "item_id": item_id, "visit_id": visit_id, "project": project}
+    return {
+        "tracking_no": tracking_no,
+        "item_id": item_id,
+        "visit_id": visit_id,
+        "project": project,
+        "staff_id": ids["staff"],
+        "applicant_id": ids["applicant"],
+    }
 
 
 def _client(app, role: str):
@@ -267,8 +274,16 @@ FORM_PAGES = {
         "/editorial/projects/{project}/edit",
         "/editorial/policies/nanyang-2021-work-plan/unpublish",
     ],
-    # the rules pages (issue 15, points 5 and 6); other admin pages may join this list
-    "admin": ["/admin/calendar", "/admin/routing/propose"],
+    "admin": [
+        "/admin/calendar",
+        "/admin/routing/propose",
+        "/admin/users",
+        "/admin/users/new",
+        "/admin/users/{staff_id}",
+        "/admin/users/{applicant_id}",
+        "/admin/units/new",
+        "/admin/units/411324-hrss/edit",
+    ],
 }
 
 # Rows that a refused request may still write on purpose: the audit trail, throttling, messages about it.

@@ -8,7 +8,7 @@ import click
 import sqlalchemy as sa
 from flask.cli import with_appcontext
 
-from portal.accounts import services
+from portal.accounts import grants, services
 from portal.accounts.models import ROLES, User
 from portal.catalog.models import Mentor
 from portal.core.crypto import mask_phone
@@ -33,10 +33,17 @@ def users_cli() -> None:
     "--full-data",
     "full_data",
     is_flag=True,
-    help="staff, office, admin: may see and export full 身份证号 and phone numbers (others see them masked)",
+    help="staff, office, admin: a grant to see and export full 身份证号 and phone numbers (others see them masked); "
+    "needs --reason",
+)
+@click.option("--reason", default="", help="with --full-data: why the person needs full numbers (audited)")
+@click.option(
+    "--until",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="with --full-data: the grant's last day, YYYY-MM-DD (default and longest: a year from today)",
 )
 @with_appcontext
-def create(role, phone, name, password, unit_code, mentor_slug, lead, full_data) -> None:
+def create(role, phone, name, password, unit_code, mentor_slug, lead, full_data, reason, until) -> None:
     try:
         user = services.create_user(
             role,
@@ -47,11 +54,14 @@ def create(role, phone, name, password, unit_code, mentor_slug, lead, full_data)
             mentor_slug=mentor_slug,
             unit_lead=lead,
             full_personal_data=full_data,
+            full_data_reason=reason,
+            full_data_until=until.date() if until else None,
         )
     except PortalError as exc:
         raise click.ClickException(exc.message) from exc
     db.session.commit()
-    extra = ", full personal data" if user.full_personal_data else ""
+    grant = grants.working_grant(user)
+    extra = f", full personal data until {grant.expires_on.isoformat()}" if grant else ""
     click.echo(f"created {role} {user.name} ({mask_phone(user.phone)}{extra})")
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.catalog.models import Mentor, Unit
 from portal.core.crypto import EncryptedText, keyed_hash
-from portal.db import Base, TimestampMixin
+from portal.db import Base, TimestampMixin, utcnow
 
 ROLES = {
     "applicant": _l("创业者"),
@@ -47,8 +47,6 @@ class User(UserMixin, TimestampMixin, Base):
     role: Mapped[str] = mapped_column(sa.String(16), index=True, default="applicant")
     unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit.id"), index=True)
     is_unit_lead: Mapped[bool] = mapped_column(default=False)
-    # Staff allowed to see and export full 身份证号 and phone numbers; everyone else sees them masked.
-    full_personal_data: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     mentor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("mentor.id"), unique=True)
     active: Mapped[bool] = mapped_column(default=True)
     phone_verified_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
@@ -98,3 +96,24 @@ class OneTimeCode(Base):
     expires_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
     attempts: Mapped[int] = mapped_column(default=0)
     used_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+
+class DataAccessGrant(Base):
+    """Permission to see and export full 身份证号 and phone numbers, given by an administrator with a reason until
+    a day (inclusive, Beijing time). It stops working by itself after that day, or when revoked; everyone without
+    a working grant sees those numbers masked (accounts.grants.may_see_full_data)."""
+
+    __tablename__ = "data_access_grant"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"), index=True)
+    granted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))  # None: the CLI or a migration
+    reason: Mapped[str] = mapped_column(sa.String(500))
+    expires_on: Mapped[date] = mapped_column(sa.Date)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    revoked_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    granted_by: Mapped[User | None] = relationship(foreign_keys=[granted_by_id])
+    revoked_by: Mapped[User | None] = relationship(foreign_keys=[revoked_by_id])

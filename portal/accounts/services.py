@@ -14,6 +14,8 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from flask_babel import gettext as _
 
 from portal import audit
+from portal.accounts import grants
+from portal.accounts.grants import FULL_DATA_ROLES, may_see_full_data  # noqa: F401  (the one answer, asked here too)
 from portal.accounts.models import ROLES, OneTimeCode, User
 from portal.catalog.models import Mentor, Unit
 from portal.core.crypto import keyed_hash
@@ -28,7 +30,7 @@ CODE_RE = re.compile(r"[0-9]{6}")
 CODE_TTL = timedelta(minutes=10)
 CODE_MAX_ATTEMPTS = 5
 MIN_PASSWORD = 8
-FULL_DATA_ROLES = ("staff", "office", "admin")
+SETUP_TTL = timedelta(days=3)  # the code of a new account made by an administrator
 _hasher = PasswordHasher()
 # Checked against when there is nothing real to check, so that every answer costs one argon2 verification.
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
@@ -92,14 +94,10 @@ def _as_aware(value: datetime) -> datetime:
 # ---------------------------------------------------------------- one-time codes
 
 
-def send_code(phone: str, purpose: str) -> None:
-    """Create a code and queue its SMS. For a reset, an unknown number gets no SMS but the same answer,
-    after the same work (a code is made, hashed and stored), so that the time taken tells nothing either."""
-    phone = normalize_phone(phone)
-    deliver = not (purpose == "reset" and find_by_phone(phone) is None)
+def _store_code(phone: str, purpose: str, ttl: timedelta = CODE_TTL) -> str:
+    """A new code for the number (older unused ones for the purpose stop working), stored only as a hash."""
     code = f"{secrets.randbelow(10**6):06d}"
     now = utcnow()
-    # An older unused code for the same purpose stops working when a new one is sent.
     db.session.execute(
         sa.update(OneTimeCode)
         .where(
@@ -113,12 +111,30 @@ def send_code(phone: str, purpose: str) -> None:
             purpose=purpose,
             code_hash=_hasher.hash(code),
             created_at=now,
-            expires_at=now + CODE_TTL,
+            expires_at=now + ttl,
         )
     )
+    return code
+
+
+def send_code(phone: str, purpose: str) -> None:
+    """Create a code and queue its SMS. For a reset, an unknown number gets no SMS but the same answer,
+    after the same work (a code is made, hashed and stored), so that the time taken tells nothing either."""
+    phone = normalize_phone(phone)
+    deliver = not (purpose == "reset" and find_by_phone(phone) is None)
+    code = _store_code(phone, purpose)
     if deliver:
         text = _("【南阳返乡创业】验证码%(code)s，10分钟内有效。请勿告诉他人。", code=code)
         notify.sms(phone, text, purpose=f"code:{purpose}")
+
+
+def send_setup_code(user: User, actor: User | None = None) -> None:
+    """A new account made by an administrator: an SMS with a password-reset code that works for three days, so
+    that the person sets their own password on the “找回密码” page (/account/reset). No one else ever knows it."""
+    code = _store_code(user.phone, "reset", SETUP_TTL)
+    text = _("【南阳返乡创业】已为您开通账号。请在3天内到平台“找回密码”页，用验证码%(code)s设置密码。", code=code)
+    notify.sms(user.phone, text, purpose="code:setup", user_id=user.id)
+    audit.record(actor, "user.setup_code", "user", user.id)
 
 
 def check_code(phone: str, purpose: str, code: str) -> bool:
@@ -249,10 +265,13 @@ def create_user(
     actor: User | None = None,
     unit_lead: bool = False,
     full_personal_data: bool = False,
+    full_data_reason: str = "",
+    full_data_until=None,
 ) -> User:
     """Accounts made by an administrator or the CLI (staff need a unit, mentors their directory entry).
 
-    full_personal_data: may see and export full 身份证号 and phone numbers (staff, office and admin only)."""
+    full_personal_data: also give the full-personal-data grant (staff, office and admin only), with a reason and
+    a last day (default: a year from today); see accounts.grants."""
     if role not in ROLES:
         raise InvalidInput(_("未知的角色：%(role)s", role=role), field="role")
     if full_personal_data and role not in FULL_DATA_ROLES:
@@ -267,20 +286,8 @@ def create_user(
     problem = password_problem(password, phone)
     if problem:
         raise InvalidInput(problem, field="password")
-    unit = None
-    if role == "staff" or unit_code:
-        if not unit_code:
-            raise InvalidInput(_("工作人员必须属于一个单位（--unit）。"), field="unit")
-        unit = db.session.scalar(sa.select(Unit).where(Unit.code == unit_code))
-        if unit is None:
-            raise NotFound(_("没有这个单位：%(code)s", code=unit_code))
-    mentor = None
-    if role == "mentor":
-        if not mentor_slug:
-            raise InvalidInput(_("导师账号必须关联导师库条目（--mentor）。"), field="mentor")
-        mentor = db.session.scalar(sa.select(Mentor).where(Mentor.slug == mentor_slug))
-        if mentor is None:
-            raise NotFound(_("导师库里没有：%(slug)s", slug=mentor_slug))
+    unit = _unit_for(role, unit_code)
+    mentor = _mentor_for(role, mentor_slug)
     user = User(
         phone=phone,
         name=name.strip(),
@@ -289,7 +296,6 @@ def create_user(
         unit=unit,
         mentor=mentor,
         is_unit_lead=unit_lead,
-        full_personal_data=full_personal_data,
         phone_verified_at=utcnow(),
     )
     db.session.add(user)
@@ -301,4 +307,31 @@ def create_user(
         user.id,
         after={"role": role, "unit": unit_code, "mentor": mentor_slug, "full_personal_data": full_personal_data},
     )
+    if full_personal_data:
+        grants.grant(user, actor, full_data_reason, full_data_until or grants.today() + timedelta(days=365))
     return user
+
+
+def _unit_for(role: str, unit_code: str | None) -> Unit | None:
+    if role != "staff" and not unit_code:
+        return None
+    if not unit_code:
+        raise InvalidInput(_("工作人员必须属于一个单位（--unit）。"), field="unit")
+    unit = db.session.scalar(sa.select(Unit).where(Unit.code == unit_code))
+    if unit is None:
+        raise NotFound(_("没有这个单位：%(code)s", code=unit_code))
+    return unit
+
+
+def _mentor_for(role: str, mentor_slug: str | None) -> Mentor | None:
+    if role != "mentor":
+        return None
+    if not mentor_slug:
+        raise InvalidInput(_("导师账号必须关联导师库条目（--mentor）。"), field="mentor")
+    mentor = db.session.scalar(sa.select(Mentor).where(Mentor.slug == mentor_slug))
+    if mentor is None:
+        raise NotFound(_("导师库里没有：%(slug)s", slug=mentor_slug))
+    linked = db.session.scalar(sa.select(User.id).where(User.mentor_id == mentor.id))
+    if linked is not None:
+        raise InvalidInput(_("这位导师已经有账号了。"), field="mentor")
+    return mentor

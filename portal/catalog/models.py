@@ -42,10 +42,15 @@ class Unit(TimestampMixin, Base):
     address: Mapped[str | None] = mapped_column(sa.String(255))
     phone: Mapped[str | None] = mapped_column(sa.String(64))
     hours: Mapped[str | None] = mapped_column(sa.String(128))  # office hours as the unit publishes them
+    # The unit it answers to (a county bureau's city counterpart, say); set in /admin/units.
+    parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit.id"), index=True)
     sample: Mapped[bool] = mapped_column(default=False)
     source: Mapped[str | None] = mapped_column(sa.Text)
+    # Raised by every edit in /admin/units: an edit made on an older version is refused (optimistic locking).
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     county: Mapped[County | None] = relationship()
+    parent: Mapped[Unit | None] = relationship(remote_side=[id])
 
 
 class CatalogMixin(TimestampMixin):

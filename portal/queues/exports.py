@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from flask_babel import to_user_timezone
 
 from portal import audit
+from portal.accounts.grants import may_see_full_data
 from portal.applications import states
 from portal.catalog import vocab as catalog_vocab
 from portal.core import spreadsheet
@@ -38,7 +39,7 @@ def local_time(moment) -> str:
 
 def rows(user, unit_id: int | None, filters: queries.Filters) -> Iterator[list[str]]:
     cursor = None
-    full = user.full_personal_data
+    full = may_see_full_data(user)
     while True:
         page = queries.queue_page(unit_id, filters, user, cursor=cursor, per_page=500, with_counts=False)
         for item in page.items:
@@ -70,7 +71,7 @@ def export(user, unit_id: int | None, filters: queries.Filters, fmt: str) -> tup
         "queue.export",
         "unit",
         user.unit_id or "all",
-        after={"rows": len(table), "format": fmt, "full": user.full_personal_data},
+        after={"rows": len(table), "format": fmt, "full": may_see_full_data(user)},
     )
     # Cells an applicant typed (names) could start with "=" or "@": the writer neutralises formulas.
     if fmt == "csv":

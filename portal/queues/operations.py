@@ -82,6 +82,16 @@ def _change_claimer(item: QueueItem, before: int | None, after: int | None) -> N
     counts.claim_moved(item, before, after)
 
 
+def hand_back(item: QueueItem, claimer_id: int) -> bool:
+    """Put an item `claimer_id` holds back in the unit's queue (their account closed or moved); False when someone
+    changed its claimer meanwhile. The caller audits and tells the unit."""
+    try:
+        _change_claimer(item, claimer_id, None)
+    except InvalidTransition:
+        return False
+    return True
+
+
 def release(user: User, item_id: int) -> QueueItem:
     item = acting(user, item_id, claimed=False)
     if item.claimed_by_id != user.id and not user.is_unit_lead:

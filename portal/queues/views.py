@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from portal import audit
+from portal.accounts.grants import may_see_full_data
 from portal.applications import material, states, uploads
 from portal.applications import queries as applications
 from portal.applications.vocab import ATTACHMENT_KINDS
@@ -100,7 +101,7 @@ def item(item_id: int):
     queue_item = queries.item_for(user, item_id)
     application = queue_item.application
     form = applications.build_form(application.type, application.applicant, application)
-    full = user.full_personal_data
+    full = may_see_full_data(user)
     if full:
         audit.record_read(user, "personal_data.view", "application", application.id)
     return render_template(

@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from portal import audit
+from portal.accounts.grants import may_see_full_data
 from portal.core.access import require
 from portal.core.actions import perform
 from portal.core.crypto import mask_phone
@@ -98,7 +99,7 @@ def queue():
 
 def _staff_page(registration_id: int, decision=None, consent=None, status: int = 200):
     registration = queries.for_staff(current_user, registration_id)
-    full = current_user.full_personal_data
+    full = may_see_full_data(current_user)
     if full and registration.person_phone:
         audit.record_read(current_user, "personal_data.view", "registration", registration.id)
     phone = registration.person_phone or (registration.owner.phone if registration.owner else None)
