@@ -149,3 +149,33 @@ def test_export_and_load_into_an_empty_database_gives_the_same_pages(isolated_ap
         with empty.app_context():
             db.engine.dispose()
         cleanup()
+
+
+def test_units_and_routing_changed_in_the_portal_are_conflicts_too(app, db, runner):
+    """A unit edited at /admin/units and routing published at /admin/routing are not silently undone by a load."""
+    from portal.catalog.models import Unit
+    from portal.content.models import RuleSet
+    from portal.db import utcnow
+
+    unit = db.session.scalar(sa.select(Unit).where(Unit.code == "411324-hrss"))
+    unit.phone, unit.changed_in_portal_at = "0377-00000000", utcnow()
+    routing = db.session.scalar(sa.select(RuleSet).where(RuleSet.name == "routing"))
+    routing.data = {**routing.data, "source": "网站上发布的规则"}
+    routing.changed_in_portal_at = utcnow()
+    db.session.commit()
+    result = runner.invoke(args=["content", "load"])
+    assert result.exit_code != 0
+    assert "unit/411324-hrss" in result.output and "rules/routing" in result.output
+
+    def state():
+        db.session.expire_all()
+        phone = db.session.scalar(sa.select(Unit.phone).where(Unit.code == "411324-hrss"))
+        return phone, db.session.scalar(sa.select(RuleSet.data).where(RuleSet.name == "routing"))["source"]
+
+    assert state() == ("0377-00000000", "网站上发布的规则")
+    assert runner.invoke(args=["content", "load", "--prefer", "portal"]).exit_code == 0
+    assert state() == ("0377-00000000", "网站上发布的规则")
+    assert runner.invoke(args=["content", "load", "--prefer", "files"]).exit_code == 0
+    phone, source = state()
+    assert phone != "0377-00000000" and source != "网站上发布的规则"
+    assert runner.invoke(args=["content", "load"]).exit_code == 0  # in step again

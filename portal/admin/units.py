@@ -18,6 +18,7 @@ from portal.catalog.models import County, Unit
 from portal.content.models import get_rules
 from portal.content.schema import UNIT_CODE_RE
 from portal.core.access import require
+from portal.db import utcnow
 from portal.errors import InvalidTransition, NotFound
 from portal.extensions import db
 
@@ -141,7 +142,7 @@ def _is_below(candidate: Unit, unit: Unit) -> bool:
 def create(actor: User, data: UnitInput) -> Unit:
     require(actor, "admin.manage")
     values = _check(data, None)
-    row = Unit(code=data.code, sample=False, source=_("系统管理员录入"), **values)
+    row = Unit(code=data.code, sample=False, source=_("系统管理员录入"), changed_in_portal_at=utcnow(), **values)
     db.session.add(row)
     db.session.flush()
     audit.record(actor, "unit.create", "unit", row.code, after=snapshot(row))
@@ -156,7 +157,7 @@ def update(actor: User, code: str, data: UnitInput, version: int | None) -> Unit
     result = db.session.execute(
         sa.update(Unit)
         .where(Unit.id == row.id, Unit.version == (version if version is not None else -1))
-        .values(**values, version=Unit.version + 1)
+        .values(**values, version=Unit.version + 1, changed_in_portal_at=utcnow())
         .execution_options(synchronize_session=False)
     )
     db.session.refresh(row)

@@ -48,6 +48,8 @@ class Unit(TimestampMixin, Base):
     source: Mapped[str | None] = mapped_column(sa.Text)
     # Raised by every edit in /admin/units: an edit made on an older version is refused (optimistic locking).
     version: Mapped[int] = mapped_column(default=1, server_default="1")
+    # Set by an edit in /admin/units: `content load` then reports a conflict instead of overwriting it.
+    changed_in_portal_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
 
     county: Mapped[County | None] = relationship()
     parent: Mapped[Unit | None] = relationship(remote_side=[id])

@@ -300,6 +300,43 @@ def _upsert(model: type, key: str, key_value: str, values: dict, existing: dict)
     return obj, ("updated" if _assign(obj, values) else "unchanged")
 
 
+def _unit_values(record: Record, county_by_key: dict) -> dict:
+    d = dict(record.data)
+    county = county_by_key.get(d.pop("county")) if d.get("county") else None
+    d.pop("code")
+    d["county_id"] = county.id if county else None
+    d.pop("county", None)
+    return d
+
+
+def _portal_changed(content: Content) -> list[conflicts.Conflict]:
+    """Units edited at /admin/units and rule sets published in the portal (routing) since the last load, whose
+    files say something else: loading would silently undo the administrators' change."""
+    found = []
+    county_by_key = {c.code: c for c in db.session.scalars(sa.select(County))}
+    county_by_key |= {c.name: c for c in county_by_key.values()}
+    changed_units = {
+        u.code: u for u in db.session.scalars(sa.select(Unit).where(Unit.changed_in_portal_at.is_not(None)))
+    }
+    for record in content.kinds.get("units", []):
+        unit = changed_units.get(record.data["code"])
+        if unit is None:
+            continue
+        values = _unit_values(record, county_by_key)
+        if any(_normalise(getattr(unit, k)) != _normalise(v) for k, v in values.items() if hasattr(unit, k)):
+            found.append(conflicts.Conflict("unit", unit.code, _("上次载入后在网站上修改过，文件也不同"), record.path))
+    rule_files = {name: filename for filename, (name, _v) in _rule_files().items()}
+    for rule_set in db.session.scalars(sa.select(RuleSet).where(RuleSet.changed_in_portal_at.is_not(None))):
+        data = content.extras.get(rule_files.get(rule_set.name, ""))
+        if data is not None and data != rule_set.data:
+            found.append(
+                conflicts.Conflict(
+                    "rules", rule_set.name, _("上次载入后在网站上发布过修改，文件不同"), rule_files[rule_set.name]
+                )
+            )
+    return found
+
+
 def _existing(model: type, key: str) -> dict:
     return {getattr(o, key): o for o in db.session.scalars(sa.select(model))}
 
@@ -309,9 +346,10 @@ def apply_content(content: Content, prune: bool = False, prefer: str | None = No
 
     Entries changed in the portal since their last load whose files differ are conflicts: with any, nothing is
     written (ContentConflicts) unless `prefer` says which side wins ("files" or "portal")."""
-    found = conflicts.find(content, prune)
+    found = conflicts.find(content, prune) + _portal_changed(content)
     if found and prefer not in ("files", "portal"):
         raise conflicts.ContentConflicts(found)
+    keep = conflicts.keys(found) if prefer == "portal" else set()
     stats = _Stats()
     counties = _existing(County, "code")
     for r in content.kinds["counties"]:
@@ -323,21 +361,21 @@ def apply_content(content: Content, prune: bool = False, prefer: str | None = No
 
     units = _existing(Unit, "code")
     for r in content.kinds["units"]:
-        d = dict(r.data)
-        county = county_by_key.get(d.pop("county")) if d.get("county") else None
-        d.pop("code")
-        d["county_id"] = county.id if county else None
-        d.pop("county", None)
-        stats.bump("units", _upsert(Unit, "code", r.data["code"], d, units)[1])
+        if ("unit", r.data["code"]) in keep:
+            continue  # edited at /admin/units since the last load, and the portal's side wins
+        d = _unit_values(r, county_by_key)
+        obj, outcome = _upsert(Unit, "code", r.data["code"], d, units)
+        obj.changed_in_portal_at = None
+        stats.bump("units", outcome)
 
     db.session.flush()
-    _apply_entries(content, stats, conflicts.keys(found) if prefer == "portal" else set())
+    _apply_entries(content, stats, keep)
 
     rule_sets = _existing(RuleSet, "name")
     for filename, (name, _validator) in _rule_files().items():
         data = content.extras.get(filename)
-        if data is not None:
-            values = {"data": data, "source": str(data.get("source", ""))}
+        if data is not None and ("rules", name) not in keep:
+            values = {"data": data, "source": str(data.get("source", "")), "changed_in_portal_at": None}
             stats.bump("rules", _upsert(RuleSet, "name", name, values, rule_sets)[1])
 
     if prune:

@@ -98,6 +98,7 @@ def publish_routing(user, change: RoutingChange) -> RoutingChange:
         db.session.add(rule_set)
     rule_set.data = change.data
     rule_set.source = str(change.data.get("source", ""))
+    rule_set.changed_in_portal_at = utcnow()  # content load reports a conflict instead of overwriting it
     db.session.flush()
     return change
 
