@@ -146,3 +146,22 @@ def test_the_public_unit_page_shows_ratings_only_from_five_and_without_names(app
     english = app.test_client()
     english.set_cookie("lang", "en")
     assert "satisfied" in text(english.get(f"/units/{unit_code}")).lower()
+
+
+def test_ratings_counter_follows_a_rating_and_its_change(app, db, people, loan_id, runner):
+    """/stats/ reads satisfaction from the ratings counter: kept on rating and on changing it."""
+    from portal.core.tally import Tally
+
+    decide(app, db, loan_id)
+    number = db.session.get(Application, loan_id).tracking_no
+    applicant = client_for(app, "13411110001")
+    rate(applicant, number, level="2", reasons=["slow"])
+    rate(applicant, number, level="4", change="1")
+    kept = dict(
+        db.session.execute(
+            sa.select(Tally.kind, sa.func.sum(Tally.n)).where(Tally.measure == "ratings").group_by(Tally.kind)
+        ).all()
+    )
+    assert kept.get("4") == 1 and not kept.get("2")
+    result = runner.invoke(args=["counts", "check", "--measure", "ratings"])
+    assert result.exit_code == 0 and "ratings: ok" in result.output

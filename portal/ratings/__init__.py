@@ -15,6 +15,10 @@ def init_app(app: Flask) -> None:
     from portal.ratings.views import bp
 
     app.register_blueprint(bp)
+    from portal.core import tally
+    from portal.ratings.operations import source_ratings
+
+    tally.register("ratings", source_ratings)
     panels.register("application.applicant", _rating_panel)
     panels.register("unit.public", _public_panel)
     digest.register("follow_ups", _follow_ups_section)

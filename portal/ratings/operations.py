@@ -3,7 +3,8 @@ the rater's feedback. Every change is audited; nothing commits here (one commit 
 
 from __future__ import annotations
 
-from datetime import UTC, timedelta
+from datetime import UTC, date, timedelta
+from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import current_app
@@ -14,6 +15,7 @@ from portal import audit
 from portal.accounts.models import User
 from portal.applications.queries import for_applicant
 from portal.content.models import get_rules
+from portal.core import tally
 from portal.core.access import can, require
 from portal.db import utcnow
 from portal.errors import InvalidInput, InvalidTransition, NotFound
@@ -79,10 +81,26 @@ def rate(user: User, tracking_no: str, level: str | None, reasons: list[str], co
             db.session.flush()
     except IntegrityError:  # the same form sent twice at once: the other one won
         raise InvalidTransition(_("您已经评价过这份申请。")) from None
+    _count(rating, value, 1)
     audit.record(user, "rating.create", "rating", rating.id, after={"level": value, "application": application.id})
     if value <= POOR:
         _open_follow_up(user, rating)
     return rating
+
+
+def _count(rating: Rating, level: int, n: int) -> None:
+    """The ratings counter (core.tally "ratings": month, the unit's county, level) the public statistics read."""
+    tally.bump("ratings", date.fromisoformat(f"{rating.month}-01"), county_id=rating.county_id, kind=str(level), n=n)
+
+
+def source_ratings():
+    stmt = sa.select(Rating.month, Rating.county_id, Rating.level, sa.func.count()).group_by(
+        Rating.month, Rating.county_id, Rating.level
+    )
+    return {
+        (date.fromisoformat(f"{month}-01"), county or 0, 0, str(level)): (n, Decimal(0))
+        for month, county, level, n in db.session.execute(stmt)
+    }
 
 
 def _change(user: User, rating: Rating, value: int, reasons: list[str], comment: str | None, change: bool):
@@ -92,8 +110,17 @@ def _change(user: User, rating: Rating, value: int, reasons: list[str], comment:
     if utcnow() > aware(rating.changeable_until):
         raise InvalidTransition(_("评价只能在提交后 %(days)s 天内修改，现在已不能修改。", days=days))
     before = {"level": rating.level, "reasons": rating.reasons, "comment": bool(rating.comment)}
-    rating.level, rating.reasons, rating.comment = value, reasons, comment
-    rating.changes += 1
+    moved = db.session.execute(
+        sa.update(Rating)
+        .where(Rating.id == rating.id, Rating.level == rating.level, Rating.changes == rating.changes)
+        .values(level=value, reasons=reasons, comment=comment, changes=Rating.changes + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if moved.rowcount != 1:  # the same rating changed in another tab at the same moment
+        raise InvalidTransition(_("这条评价刚刚被修改过，请刷新后再看。"))
+    _count(rating, before["level"], -1)
+    _count(rating, value, 1)
+    db.session.refresh(rating)
     audit.record(user, "rating.change", "rating", rating.id, before=before, after={"level": value})
     if value <= POOR and rating.follow_up is None:
         _open_follow_up(user, rating)
