@@ -31,7 +31,7 @@ from dataclasses import asdict
 import harness
 import sqlalchemy as sa
 from harness import Goal, Samples
-from queues import load_data, pick_unit
+from queues import load_data, pick_unit, rebuild_counters
 
 GOAL_MS = 200.0
 WARMUP = 2
@@ -52,7 +52,6 @@ def timed(label: str, call, reps: int) -> Samples:
 def run_database(kind: str, rows: int, args) -> tuple[list[Samples], list[Goal]]:
     from portal.accounts.models import User
     from portal.catalog.models import County
-    from portal.core import tally
     from portal.dashboard import public, queries
     from portal.extensions import db
     from portal.queues import queries as queue_queries
@@ -60,15 +59,7 @@ def run_database(kind: str, rows: int, args) -> tuple[list[Samples], list[Goal]]
     print(f"\n== {kind}: migrating and loading content/ …", flush=True)
     with harness.throwaway_portal(kind, "dashboard", PAGE_CACHE=False) as app:
         load_data(app, rows, args.seed, "copy" if kind == "postgres" else "insert")
-        with app.app_context():
-            # the bulk load wrote rows without the signals that keep the counters: count them once, as
-            # `flask counts check --fix` does after an import
-            started = time.perf_counter()
-            for measure in tally.SOURCES:
-                tally.fix(measure)
-            db.session.commit()
-            cells = db.session.scalar(sa.select(sa.func.count()).select_from(tally.Tally))
-            print(f"  counters rebuilt from the rows in {time.perf_counter() - started:.1f} s: {cells:,} tally rows")
+        rebuild_counters(app)  # the bulk load wrote rows without the signals that keep the counters
         with app.app_context():
             unit = pick_unit(db)
             office = User(name="看板", role="office", password_hash="!bench")  # noqa: S106 - cannot log in

@@ -126,6 +126,24 @@ APPLICANT_PAGES = ["/my/applications", "/apply/training", "/apply/mentoring", "/
 OFFICE_PAGES = ["/office/", "/office/targets", "/office/offline", "/office/queues", "/staff/registrations"]
 
 
+def log_in(page, live_url: str, phone: str, password: str) -> None:
+    page.goto(live_url + "/account/login")
+    page.fill("#phone", phone)
+    page.fill("#password", password)
+    page.click("main form button[type=submit]")
+
+
+def walk(page, live_url: str, paths: list[str], viewport: dict, **values) -> dict:
+    """Each page's serious accessibility violations; none may be wider than the screen."""
+    found = {}
+    for path in paths:
+        page.goto(live_url + path.format(**values))
+        found[path] = serious_violations(page)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= viewport["width"], f"{path} is {width} px wide on a {viewport['width']} px screen"
+    return found
+
+
 def serious_violations(page) -> list[tuple[str, str, str]]:
     from axe_playwright_python.sync_playwright import Axe
 
@@ -189,16 +207,8 @@ def test_no_serious_accessibility_violations_on_office_pages(browser, live_url, 
     for viewport in (PHONE, DESKTOP):
         context, page = page_in(browser, viewport, locale)
         try:
-            page.goto(live_url + "/account/login")
-            page.fill("#phone", office_account[0])
-            page.fill("#password", office_account[1])
-            page.click("main form button[type=submit]")
-            found = {}
-            for path in OFFICE_PAGES:
-                page.goto(live_url + path)
-                found[path] = serious_violations(page)
-                width = page.evaluate("document.documentElement.scrollWidth")
-                assert width <= viewport["width"], f"{path} is {width} px wide on a {viewport['width']} px screen"
+            log_in(page, live_url, office_account[0], office_account[1])
+            found = walk(page, live_url, OFFICE_PAGES, viewport)
             page.goto(live_url + "/office/")
             assert page.locator("main img[src^='data:image/svg+xml']").count() >= 4
             assert all(alt for alt in page.locator("main img").evaluate_all("els => els.map(e => e.alt)"))
@@ -230,16 +240,8 @@ def test_no_serious_accessibility_violations_on_editor_pages(browser, live_url, 
     for viewport in (PHONE, DESKTOP):
         context, page = page_in(browser, viewport, locale)
         try:
-            page.goto(live_url + "/account/login")
-            page.fill("#phone", editor_account[0])
-            page.fill("#password", editor_account[1])
-            page.click("main form button[type=submit]")
-            found = {}
-            for path in EDITOR_PAGES:
-                page.goto(live_url + path)
-                found[path] = serious_violations(page)
-                width = page.evaluate("document.documentElement.scrollWidth")
-                assert width <= viewport["width"], f"{path} is {width} px wide on a {viewport['width']} px screen"
+            log_in(page, live_url, editor_account[0], editor_account[1])
+            found = walk(page, live_url, EDITOR_PAGES, viewport)
             page.goto(live_url + "/editorial/policies/government-guarantee-bodies-2025/edit")
             page.click("button[value=preview]")
             assert page.locator("#preview-heading").count() == 1
@@ -278,16 +280,8 @@ def test_no_serious_accessibility_violations_on_the_rules_pages(browser, live_ur
     for viewport in (PHONE, DESKTOP):
         context, page = page_in(browser, viewport, locale)
         try:
-            page.goto(live_url + "/account/login")
-            page.fill("#phone", phone)
-            page.fill("#password", password)
-            page.click("main form button[type=submit]")
-            found = {}
-            for path in RULES_PAGES:
-                page.goto(live_url + path.format(change_id=change_id))
-                found[path] = serious_violations(page)
-                width = page.evaluate("document.documentElement.scrollWidth")
-                assert width <= viewport["width"], f"{path} is {width} px wide on a {viewport['width']} px screen"
+            log_in(page, live_url, phone, password)
+            found = walk(page, live_url, RULES_PAGES, viewport, change_id=change_id)
             page.goto(live_url + "/admin/calendar")
             page.fill("#off", "2026-02-30")
             page.fill("#workdays", "2026-03-04")
@@ -320,16 +314,8 @@ def test_no_serious_accessibility_violations_on_admin_pages(browser, live_url, a
     for viewport in (PHONE, DESKTOP):
         context, page = page_in(browser, viewport, locale)
         try:
-            page.goto(live_url + "/account/login")
-            page.fill("#phone", admin_account[0])
-            page.fill("#password", admin_account[1])
-            page.click("main form button[type=submit]")
-            found = {}
-            for path in ADMIN_PAGES:
-                page.goto(live_url + path)
-                found[path] = serious_violations(page)
-                width = page.evaluate("document.documentElement.scrollWidth")
-                assert width <= viewport["width"], f"{path} is {width} px wide on a {viewport['width']} px screen"
+            log_in(page, live_url, admin_account[0], admin_account[1])
+            found = walk(page, live_url, ADMIN_PAGES, viewport)
             page.goto(live_url + "/admin/units/new")
             page.click("main form button[type=submit]")  # every field's message shown at once
             found["/admin/units/new (errors)"] = serious_violations(page)

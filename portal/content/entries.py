@@ -202,18 +202,20 @@ def _normalise(value: Any) -> Any:
     return Decimal(str(value)) if isinstance(value, float) else value
 
 
+def differs(current: Any, value: Any) -> bool:
+    """Whether a stored value and a loaded one differ (1.5 and Decimal("1.50") do not)."""
+    value = _normalise(value)
+    if isinstance(current, Decimal) and isinstance(value, Decimal):
+        return current.compare(value) != 0
+    return current != value
+
+
 def assign(obj: Any, values: dict[str, Any]) -> bool:
     """Set only attributes that differ, so loading the same files twice writes nothing."""
     changed = False
     for key, value in values.items():
-        value = _normalise(value)
-        current = getattr(obj, key)
-        if isinstance(current, Decimal) and isinstance(value, Decimal):
-            same = current.compare(value) == 0
-        else:
-            same = current == value
-        if not same:
-            setattr(obj, key, value)
+        if differs(getattr(obj, key), value):
+            setattr(obj, key, _normalise(value))
             changed = True
     return changed
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -267,37 +266,15 @@ class _Stats:
         self.counts.setdefault(kind, Counter())[outcome] += 1
 
 
-def _normalise(value: Any) -> Any:
-    if isinstance(value, float):
-        return Decimal(str(value))
-    return value
-
-
-def _assign(obj: Any, values: dict[str, Any]) -> bool:
-    """Set only attributes that differ, so loading the same files twice writes nothing."""
-    changed = False
-    for key, value in values.items():
-        value = _normalise(value)
-        current = getattr(obj, key)
-        if isinstance(current, Decimal) and isinstance(value, Decimal):
-            same = current.compare(value) == 0
-        else:
-            same = current == value
-        if not same:
-            setattr(obj, key, value)
-            changed = True
-    return changed
-
-
 def _upsert(model: type, key: str, key_value: str, values: dict, existing: dict) -> tuple[Any, str]:
     obj = existing.get(key_value)
     if obj is None:
         obj = model(**{key: key_value})
-        _assign(obj, values)
+        entries.assign(obj, values)
         db.session.add(obj)
         existing[key_value] = obj
         return obj, "created"
-    return obj, ("updated" if _assign(obj, values) else "unchanged")
+    return obj, ("updated" if entries.assign(obj, values) else "unchanged")
 
 
 def _unit_values(record: Record, county_by_key: dict) -> dict:
@@ -323,7 +300,7 @@ def _portal_changed(content: Content) -> list[conflicts.Conflict]:
         if unit is None:
             continue
         values = _unit_values(record, county_by_key)
-        if any(_normalise(getattr(unit, k)) != _normalise(v) for k, v in values.items() if hasattr(unit, k)):
+        if any(entries.differs(getattr(unit, k), v) for k, v in values.items() if hasattr(unit, k)):
             found.append(conflicts.Conflict("unit", unit.code, _("上次载入后在网站上修改过，文件也不同"), record.path))
     rule_files = {name: filename for filename, (name, _v) in _rule_files().items()}
     for rule_set in db.session.scalars(sa.select(RuleSet).where(RuleSet.changed_in_portal_at.is_not(None))):
