@@ -46,6 +46,8 @@ class Tally(Base):
 
     __table_args__ = (
         sa.UniqueConstraint("measure", "day", "county_id", "unit_id", "kind", "shard", name="uq_tally_cell"),
+        # one unit's cells (its state counts, its colleagues' load) without reading every unit's
+        sa.Index("ix_tally_unit", "measure", "unit_id", "kind", "day", "n"),
     )
 
 
