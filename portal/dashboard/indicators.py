@@ -11,15 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import date
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 
 from portal.core import tally
-
-BEIJING = ZoneInfo("Asia/Shanghai")
 
 Row = tuple[int | None, int, Decimal]  # county_id, month 1–12, value
 
@@ -31,13 +28,6 @@ class Indicator:
     unit: object
     how: object  # how it is counted, shown on the dashboard under the figure
     count: Callable[[int], list[Row]]
-
-
-def year_bounds(year: int) -> tuple[datetime, datetime]:
-    """The year's first and last instants in Beijing time, as UTC (timestamps are stored in UTC)."""
-    start = datetime.combine(date(year, 1, 1), time(), BEIJING).astimezone(UTC)
-    end = datetime.combine(date(year + 1, 1, 1), time(), BEIJING).astimezone(UTC)
-    return start, end
 
 
 def tallied(measure: str, year: int, kind: str | None = None, use_amount: bool = False) -> list[Row]:

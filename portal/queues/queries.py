@@ -17,6 +17,7 @@ from portal.catalog.models import Unit
 from portal.content.models import get_rules
 from portal.core import tally
 from portal.core.access import require
+from portal.core.tally import local_day  # noqa: F401  (the Beijing date of a stored moment, for the area)
 from portal.db import utcnow
 from portal.extensions import db
 from portal.queues import counts
@@ -39,10 +40,6 @@ BEIJING = ZoneInfo("Asia/Shanghai")
 def today() -> date:
     """Today in Beijing time (deadlines are working days in China, whatever the server's own time zone)."""
     return utcnow().astimezone(BEIJING).date()
-
-
-def local_day(moment: datetime) -> date:
-    return _as_aware(moment).astimezone(BEIJING).date()
 
 
 def item_for(user: User, item_id: int) -> QueueItem:
