@@ -41,18 +41,21 @@ from pathlib import Path
 from statistics import median
 
 import harness
+import yaml
 from harness import Goal, Samples
 from search_corpus import KINDS, CorpusMaker, load_vocabulary, make_queries
-from whoosh import highlight
 from whoosh import index as whoosh_index
+from whoosh.query import And, Term
 
+from portal.search import snippets, terms
 from portal.search.analyzer import cut
 from portal.search.index import State, make_schema
 from portal.search.index import writer_options as portal_writer_options
-from portal.search.services import _run, build_query
+from portal.search.services import _run
 
 BUILD_RATE_GOAL = 300.0  # documents/s
 P95_GOAL_MS = 30.0
+REAL_P95_GOAL_MS = 10.0
 VISIBLE_GOAL_MS = 1000.0
 WARMUP_QUERIES = 30
 POLL_SECONDS = 0.02
@@ -149,33 +152,69 @@ def analyzer_rate(docs: list[dict]) -> tuple[float, float]:
 # ---------------------------------------------------------------------------------------------- querying
 
 
+def everyday_words() -> terms.Vocabulary:
+    """The synonym table and question words of content/search-terms.yaml, as the portal reads them."""
+    rows = yaml.safe_load((harness.ROOT / "content" / "search-terms.yaml").read_text(encoding="utf-8"))
+    return terms.Vocabulary.build([(r["role"], r["name"], r["words"], r.get("prefers")) for r in rows])
+
+
+WORDS = None
+
+
 def core_search(searcher, text: str) -> int:
-    """What services.search does for page 1 of a query that has hits: count and facet every match, score the
-    best, re-rank by phrase, cut 10 highlighted snippets (services._run, without the database or Flask)."""
-    words = cut(text)
-    query = build_query(words)
-    if query is None:
+    """What services.search does for page 1 of a query without Flask or the database: read the query with the
+    synonym table, count and facet every match, score the best, re-rank, choose 10 snippets."""
+    global WORDS
+    WORDS = WORDS or everyday_words()
+    groups = WORDS.read(text)
+    if not groups:
         return 0
-    phrase = "".join(text.split()).lower() if len(words) > 1 else ""
-    hits, total, results, _counts = _run(searcher, query, None, 1, 10, phrase, words)
-    if results is None:
-        return 0
-    results.fragmenter = highlight.PinpointFragmenter(maxchars=100, surround=30, autotrim=True)
-    results.formatter = highlight.HtmlFormatter(tagname="mark", between="…")
+    phrases = ["".join(text.split())] if len(groups) > 1 else []
+    hits, total, _counts = _run(searcher, groups, True, None, 1, 10, phrases)
+    if total == 0 and len(groups) > 1:
+        hits, total, _counts = _run(searcher, groups, False, None, 1, 10, phrases)
     for _score, hit in hits:
-        _ = hit.highlights("body", top=2) or hit.highlights("title") or hit.get("body", "")[:120]
+        snippets.snippet(hit.get("text") or "", hit["title"], [g.words for g in groups])
     return total
 
 
-def portal_search(app):
-    """services.search(q) as the search view calls it, in a request context: returns its result."""
-    from portal.search import services
+def bare_whoosh(searcher, text: str) -> int:
+    """The trivial baseline: the words as cut, all required, Whoosh's top 10 — no synonyms, facets, re-ranking
+    or snippets."""
+    words = cut(text)
+    if not words:
+        return 0
+    return searcher.search(And([Term("body", w) for w in words]), limit=10).scored_length()
+
+
+def portal_search(app, remembered: bool = True):
+    """services.search(q) as the search view calls it, in a request context: returns its result. With
+    `remembered=False` every query is answered as if it had not been asked since the index last changed (the
+    searcher's remembered answers are dropped first; its cached posting sets stay, as they would)."""
+    from portal.search import index, services
 
     def search(q: str):
         with app.test_request_context("/search"):
+            if not remembered:
+                searcher = index.for_app(app).searcher()
+                if searcher is not None:
+                    vars(searcher).pop("_portal_results", None)
             return services.search(q)
 
     return search
+
+
+def load_everyday_words() -> None:
+    """The synonym table and direct answers of content/, into an otherwise empty portal database."""
+    from portal.content import entries
+    from portal.extensions import db
+    from portal.search.models import SearchAnswer, SearchTerm
+
+    for kind, model in (("search-terms", SearchTerm), ("answers", SearchAnswer)):
+        for raw in yaml.safe_load((harness.ROOT / "content" / f"{kind}.yaml").read_text(encoding="utf-8")):
+            data, _problems = entries.check_fields(entries.KINDS[kind], raw)
+            db.session.add(model(**{k: v for k, v in data.items()}))
+    db.session.commit()
 
 
 def time_queries(label: str, queries: list[str], run) -> Latency:
@@ -202,9 +241,13 @@ def full_search_latency(queries: list[str], data_dir: Path, built: Path) -> Late
     app = harness.portal_app(f"sqlite:///{data_dir / 'full.sqlite3'}", data_dir)
     with app.app_context():
         db.create_all()
-        search = portal_search(app)
+        load_everyday_words()
+        first, again = portal_search(app, remembered=False), portal_search(app)
         try:
-            return time_queries("services.search() (fallbacks, suggestions)", queries, lambda q: search(q).total)
+            return (
+                time_queries("services.search(), first time", queries, lambda q: first(q).total),
+                time_queries("services.search(), asked again", queries, lambda q: again(q).total),
+            )
         finally:
             index.for_app(app).close()
 
@@ -233,7 +276,7 @@ def raw_update_visibility(directory: Path, docs: list[dict], trials: int) -> Raw
             word = f"benchupd{trial}x{r.randrange(10**6)}"
             doc["title"] = f"{doc['title']} {word}"
             doc["body"] = f"{doc['body']}\n{word}"  # the title is searched through the body field
-            query = build_query(cut(word))
+            query = And([Term("body", w) for w in cut(word)])
             start = time.perf_counter()
             writer = ix.writer(limitmb=128)
             writer.update_document(**doc)
@@ -279,7 +322,8 @@ def portal_update_visibility(trials: int, queries: list[str]) -> PortalPath:
         for kind, obj in documents.iter_all():
             lengths.setdefault(kind, []).append(len(documents.to_document(kind, obj)["body"]))
         search = portal_search(app)
-        catalog_queries = time_queries("services.search(), real content", queries, lambda q: search(q).total)
+        first = portal_search(app, remembered=False)
+        catalog_queries = time_queries("services.search(), real content, first time", queries, lambda q: first(q).total)
         r = random.Random(11)
         policies = list(db.session.scalars(sa.select(Policy).order_by(Policy.id)))
         visible = []
@@ -363,18 +407,21 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(build.directory, ignore_errors=True)
         ix = whoosh_index.open_dir(str(main_build.directory))
         with ix.searcher() as searcher:
-            core = time_queries("cut+build_query+_run+highlights", queries, lambda q: core_search(searcher, q))
+            bare = time_queries("bare Whoosh (baseline: words, top 10)", queries, lambda q: bare_whoosh(searcher, q))
+            core = time_queries("read+_run+snippets (no Flask, no DB)", queries, lambda q: core_search(searcher, q))
         ix.close()
         raw = raw_update_visibility(main_build.directory, docs, VISIBILITY_TRIALS)
-        full = full_search_latency(queries, tmp / "full", main_build.directory)
+        full, full_again = full_search_latency(queries, tmp / "full", main_build.directory)
         real = portal_update_visibility(VISIBILITY_TRIALS, queries)
 
     print(
         f"\nqueries: {len(queries)} fixed queries, {WARMUP_QUERIES} warm-up first; ms; "
         f"with hits/without (on page 1 of the all-words query)\n  {harness.row_header(44)}   hits"
     )
+    print(bare.line(queries, len(docs)))
     print(core.line(queries, len(docs)))
     print(full.line(queries, len(docs)))
+    print(full_again.line(queries, len(docs)))
     print(real.queries.line(queries, real.catalog_docs))
     print(
         f"\nupdate visibility\n  {len(docs)}-document index: update_document + commit {median(raw.commit_ms):.0f} ms "
@@ -398,7 +445,12 @@ def main(argv: list[str] | None = None) -> int:
         ),
         *(
             Goal(f"query p95 ≤ {P95_GOAL_MS:.0f} ms, {label}", lat.pct(95) <= P95_GOAL_MS, f"{lat.pct(95):.1f} ms")
-            for label, lat in ((core.label, core), ("services.search()", full))
+            for label, lat in ((core.label, core), (full.label, full))
+        ),
+        Goal(
+            f"query p95 ≤ {REAL_P95_GOAL_MS:.0f} ms, real content, first time",
+            real.queries.pct(95) <= REAL_P95_GOAL_MS,
+            f"{real.queries.pct(95):.1f} ms",
         ),
         *(
             Goal(

@@ -17,6 +17,7 @@ import harness
 import yaml
 
 from portal.search.documents import searchable_text
+from portal.search.snippets import readable_text
 
 CONTENT = harness.ROOT / "content"
 
@@ -259,13 +260,15 @@ class CorpusMaker:
         meta += counties
         slug = f"bench-{kind}-{i:05d}"
         title = self.title(kind, counties[0] if counties[0] != CITYWIDE else county)
+        text = self.body(kind, body_county)
         return {
             "id": f"{kind}:{slug}",
             "kind": kind,
             "slug": slug,
             "title": title,
             # as the portal indexes it: one searchable field with the text, title, tags and labels
-            "body": searchable_text(self.body(kind, body_county), title, tags, meta),
+            "body": searchable_text(text, title, tags, meta),
+            "text": readable_text(text),
             "county": ",".join(counties),
             "subtitle": subtitle,
             "sample": sample,

@@ -71,6 +71,29 @@ APPLICATION_TYPES = {
     "loan": _l("创业担保贷款"),
 }
 
+# What a best bet's buttons lead to (搜索直达): an online application, the business register, the progress lookup,
+# or only the guide it names.
+ANSWER_SERVICES = {
+    **APPLICATION_TYPES,
+    "registry": _l("返乡创业登记"),
+    "progress": _l("办件进度查询"),
+    "guide": _l("政策指南"),
+}
+
+SEARCH_TERM_ROLES = {
+    "synonym": _l("同义词、口语词"),
+    "filler": _l("问句虚词（搜索时去掉）"),
+}
+
+# The kinds of page search finds (a synonym group may prefer one: 导师 → the mentors' pages).
+SEARCH_KINDS = {
+    "policy": _l("政策指南"),
+    "base": _l("孵化基地"),
+    "park": _l("示范园区"),
+    "project": _l("示范项目"),
+    "mentor": _l("创业导师"),
+}
+
 DEPTS = {
     "office": _l("领导小组办公室"),
     "hrss": _l("人力资源和社会保障"),

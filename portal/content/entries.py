@@ -27,6 +27,7 @@ from portal.content import schema
 from portal.db import utcnow
 from portal.extensions import db
 from portal.policies.models import Policy
+from portal.search.models import SearchAnswer, SearchTerm
 
 CITYWIDE = "全市"
 
@@ -37,6 +38,8 @@ KINDS: dict[str, schema.Kind] = {
     "projects": schema.PROJECTS,
     "mentors": schema.MENTORS,
     "policies": schema.POLICIES,
+    "answers": schema.ANSWERS,
+    "search-terms": schema.SEARCH_TERMS,
 }
 MODELS: dict[str, type] = {
     "bases": IncubationBase,
@@ -44,6 +47,8 @@ MODELS: dict[str, type] = {
     "projects": Project,
     "mentors": Mentor,
     "policies": Policy,
+    "answers": SearchAnswer,
+    "search-terms": SearchTerm,
 }
 # Content field -> model attribute, where they differ.
 RENAMES = {"policies": {"title": "name", "summary": "description"}, "mentors": {"bio": "description"}}
@@ -107,6 +112,9 @@ def check_references(kind: str, data: dict) -> dict[str, str]:
             if code not in known:
                 errors["units"] = _("未知的单位代码 “%(code)s”", code=code)
                 break
+    policy = data.get("policy") if kind == "answers" else None
+    if policy and db.session.scalar(sa.select(Policy.id).where(Policy.slug == policy)) is None:
+        errors["policy"] = _("未知的政策指南 “%(slug)s”", slug=policy)
     return errors
 
 

@@ -19,7 +19,14 @@ from portal.content import entries, schema
 from portal.content.models import RuleSet
 from portal.extensions import db
 
-FILES = {"bases": "bases.yaml", "parks": "parks.yaml", "projects": "projects.yaml", "mentors": "mentors.yaml"}
+FILES = {
+    "bases": "bases.yaml",
+    "parks": "parks.yaml",
+    "projects": "projects.yaml",
+    "mentors": "mentors.yaml",
+    "answers": "answers.yaml",
+    "search-terms": "search-terms.yaml",
+}
 
 
 class _Dumper(yaml.SafeDumper):

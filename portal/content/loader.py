@@ -17,6 +17,7 @@ from portal.content.models import RuleSet
 from portal.content.yamlfile import ContentSyntaxError, LineDict, Problem, load_front_matter, load_yaml
 from portal.extensions import db
 from portal.policies.models import Policy
+from portal.search.models import SearchAnswer, SearchTerm
 
 CITYWIDE = "全市"
 
@@ -51,6 +52,8 @@ FILES = [
     ("parks.yaml", schema.PARKS),
     ("projects.yaml", schema.PROJECTS),
     ("mentors.yaml", schema.MENTORS),
+    ("answers.yaml", schema.ANSWERS),
+    ("search-terms.yaml", schema.SEARCH_TERMS),
 ]
 
 
@@ -232,7 +235,7 @@ def _cross_check(content: Content) -> None:
             content.add(record.path, record.line_of("county"), _("市级单位不应填写 county"))
     unit_codes = {r.data["code"] for r in units}
 
-    for name in ("bases", "parks", "projects", "mentors", "policies"):
+    for name in ("bases", "parks", "projects", "mentors", "policies", "answers", "search-terms"):
         _check_unique(content, content.kinds[name], "slug")
     for name in ("bases", "parks", "projects"):
         for record in content.kinds[name]:
@@ -253,6 +256,11 @@ def _cross_check(content: Content) -> None:
         effective, expires = record.data.get("effective"), record.data.get("expires")
         if effective and expires and expires < effective:
             content.add(record.path, record.line_of("expires"), _("失效日期早于生效日期"))
+    policy_slugs = {r.data["slug"] for r in content.kinds["policies"]}
+    for record in content.kinds["answers"]:
+        policy = record.data.get("policy")
+        if policy and policy not in policy_slugs:
+            content.add(record.path, record.line_of("policy"), _("未知的政策指南 “%(slug)s”", slug=policy))
 
 
 # ---------------------------------------------------------------- writing
@@ -397,6 +405,8 @@ def _prune(content: Content, stats: _Stats, keep: set) -> None:
         ("bases", IncubationBase),
         ("mentors", Mentor),
         ("policies", Policy),
+        ("answers", SearchAnswer),
+        ("search-terms", SearchTerm),
     ):
         wanted = {r.data["slug"] for r in content.kinds[kind]}
         for obj in db.session.scalars(sa.select(model).where(model.slug.not_in(wanted) if wanted else sa.true())):

@@ -172,6 +172,31 @@ POLICIES = Kind(
     ],
 )
 
+ANSWERS = Kind(
+    "answers",
+    fields=[
+        *_common(),
+        Field("service", "enum", required=True, choices=tuple(vocab.ANSWER_SERVICES)),
+        Field("description", "text", required=True, max_len=200),
+        Field("who", "str", required=True, max_len=200),
+        Field("figure", "str", max_len=100),
+        Field("policy", "str", max_len=80),
+        Field("triggers", "list", required=True, max_len=40),
+        Field("priority", "int", default=0, min=0, max=100),
+    ],
+)
+
+SEARCH_TERMS = Kind(
+    "search-terms",
+    fields=[
+        *_common(),
+        Field("role", "enum", required=True, choices=tuple(vocab.SEARCH_TERM_ROLES)),
+        Field("words", "list", required=True, max_len=40),
+        Field("prefers", "enum", choices=tuple(vocab.SEARCH_KINDS)),
+        Field("description", "text", default=""),
+    ],
+)
+
 
 def check_value(f: Field, value: Any) -> tuple[Any, str | None]:
     """Return the normalised value, or an error message for this field."""
@@ -235,6 +260,8 @@ def check_value(f: Field, value: Any) -> tuple[Any, str | None]:
             if isinstance(item, dict | list) or item is None or str(item).strip() == "":
                 return None, _("字段 %(field)s 只能包含非空文字", field=f.name)
             item = str(item).strip()
+            if f.max_len and len(item) > f.max_len:
+                return None, _("字段 %(field)s 的每一项不能超过 %(n)s 个字符", field=f.name, n=f.max_len)
             if kind == "enumlist" and item not in (f.choices or ()):
                 return None, _(
                     "字段 %(field)s 的值 “%(value)s” 不在允许范围内（%(choices)s）",

@@ -24,6 +24,8 @@ KIND_LABELS = {
     "parks": _l("示范园区"),
     "projects": _l("示范项目"),
     "mentors": _l("创业导师"),
+    "answers": _l("搜索直达"),
+    "search-terms": _l("搜索用语"),
 }
 PUBLIC = {
     "policies": "policies.detail",
@@ -31,6 +33,8 @@ PUBLIC = {
     "parks": "catalog.parks_detail",
     "projects": "catalog.projects_detail",
     "mentors": "catalog.mentors_detail",
+    "answers": "search.answer_entry",
+    "search-terms": "search.term_entry",
 }
 
 

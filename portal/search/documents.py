@@ -8,22 +8,17 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask_babel import force_locale
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from portal.catalog import vocab
 from portal.catalog.models import IncubationBase, Mentor, Park, Project, Unit
 from portal.extensions import db
 from portal.policies.models import Policy
+from portal.search.snippets import readable_text
 
-KIND_LABELS = {
-    "policy": _l("政策指南"),
-    "base": _l("孵化基地"),
-    "park": _l("示范园区"),
-    "project": _l("示范项目"),
-    "mentor": _l("创业导师"),
-}
+KIND_LABELS = vocab.SEARCH_KINDS
 CITYWIDE = "全市"
+TEXT_CHARS = 8000  # of readable text kept for snippets
 
 
 @dataclass(frozen=True)
@@ -68,9 +63,11 @@ def to_document(kind: str, obj) -> dict:
         meta: list[str] = []
         counties: list[str] = []
         body_parts = [obj.description or ""]
+        readable = [obj.description or ""]
         subtitle_parts: list[str] = []
         if kind == "policy":
             body_parts += [*obj.eligibility, *obj.benefits, *obj.how_to_apply, _MARKDOWN_NOISE.sub(" ", obj.body)]
+            readable += [*obj.benefits, *obj.eligibility, *obj.how_to_apply, obj.body]
             meta += [obj.issuer, obj.doc_number or "", _zh(vocab.POLICY_CATEGORIES, obj.category)]
             meta += _unit_names(obj.units or [])
             counties = [CITYWIDE]
@@ -101,6 +98,7 @@ def to_document(kind: str, obj) -> dict:
         "slug": obj.slug,
         "title": obj.name,
         "body": searchable_text("\n".join(p for p in body_parts if p), obj.name, tags, meta),
+        "text": readable_text(*readable)[:TEXT_CHARS],
         "county": ",".join(counties),
         "subtitle": " · ".join(p for p in subtitle_parts if p),
         "sample": bool(obj.sample),

@@ -24,6 +24,9 @@ from portal.search import documents
 from portal.search.analyzer import ChineseAnalyzer
 from portal.search.models import IndexEvent
 
+# A generation built with another schema is rebuilt before it is read (a deployment that changed the schema
+# needs no manual reindex); bump this with every change to make_schema() or to what documents hold.
+SCHEMA_VERSION = "2"
 # Event ids that are missing below the newest one may belong to a transaction not yet committed;
 # they are looked for again until this many seconds have passed.
 GAP_PATIENCE_SECONDS = 120
@@ -39,8 +42,10 @@ def make_schema() -> Schema:
         # The title is indexed on its own too (word beginnings, suggestions); ranking boosts title matches.
         title=TEXT(analyzer=analyzer, stored=True),
         # Everything searchable in one field — text, then title, tags and labels — so that a query is one
-        # intersection of posting lists. Character offsets are kept so that snippets come from the postings.
-        body=TEXT(analyzer=analyzer, stored=True, chars=True),
+        # intersection of posting lists. Not stored: snippets come from `text`.
+        body=TEXT(analyzer=analyzer),
+        # The readable text (description and body as sentences) that snippets are chosen from (snippets.py).
+        text=STORED(),
         county=KEYWORD(stored=True, commas=True),
         subtitle=STORED(),
         sample=BOOLEAN(stored=True),
@@ -100,7 +105,13 @@ class SearchIndex:
         except FileNotFoundError:
             return None
         path = self.root / name
-        return path if name and path.is_dir() else None
+        if not name or not path.is_dir():
+            return None
+        try:
+            version = (path / "SCHEMA").read_text().strip()
+        except FileNotFoundError:
+            version = "1"
+        return path if version == SCHEMA_VERSION else None
 
     @contextlib.contextmanager
     def writer_lock(self, timeout: float = LOCK_TIMEOUT_SECONDS) -> Iterator[None]:
@@ -155,6 +166,7 @@ class SearchIndex:
         start_id = db.session.scalar(sa.select(sa.func.max(IndexEvent.id))) or 0
         directory = self.root / f"gen-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:6]}"
         directory.mkdir()
+        (directory / "SCHEMA").write_text(SCHEMA_VERSION)
         ix = whoosh_index.create_in(str(directory), make_schema())
         writer = ix.writer(**writer_options(documents.count_all()))
         done = 0

@@ -7,6 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from portal.catalog.models import CatalogMixin
 from portal.db import Base, utcnow
 
 
@@ -20,3 +21,31 @@ class IndexEvent(Base):
     slug: Mapped[str] = mapped_column(sa.String(80))
     op: Mapped[str] = mapped_column(sa.String(8))  # "upsert" or "delete"
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+
+class SearchAnswer(CatalogMixin, Base):
+    """A best bet (搜索直达): a service's one-line answer shown above the results when a query names it.
+
+    Content (`content/answers.yaml`), edited and reviewed in the back office like the catalog; read at query time.
+    """
+
+    __tablename__ = "search_answer"
+
+    service: Mapped[str] = mapped_column(sa.String(16))  # an application type, "registry", "progress" or "guide"
+    who: Mapped[str] = mapped_column(sa.String(200), default="")
+    figure: Mapped[str | None] = mapped_column(sa.String(100))
+    policy: Mapped[str | None] = mapped_column(sa.String(80))  # slug of the guide it comes from
+    triggers: Mapped[list] = mapped_column(sa.JSON, default=list)
+    priority: Mapped[int] = mapped_column(default=0)
+
+
+class SearchTerm(CatalogMixin, Base):
+    """Everyday words (`content/search-terms.yaml`): a synonym group whose words all find what `name` finds, or
+    a group of question words and fillers a query drops. Applied at query time, so a change needs no reindex."""
+
+    __tablename__ = "search_term"
+
+    description: Mapped[str | None] = mapped_column(sa.Text, default="")  # optional here: a note for editors
+    role: Mapped[str] = mapped_column(sa.String(16))  # "synonym" or "filler"
+    words: Mapped[list] = mapped_column(sa.JSON, default=list)
+    prefers: Mapped[str | None] = mapped_column(sa.String(16))  # a kind of page a query with these words prefers

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from itertools import islice
 
 from flask import current_app, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
-from whoosh import highlight
-from whoosh.query import And, Or, Prefix, Term
+from whoosh.query import And, Or, Term
 
-from portal.search import documents, index
-from portal.search.analyzer import cut, normalize
+from portal.search import answers, documents, index, snippets, terms
+from portal.search.analyzer import normalize
 
 MAX_QUERY_CHARS = 100
 PER_PAGE = 10
@@ -42,6 +43,7 @@ class Results:
     suggestions: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     partial: bool = False  # True when not every word matched and we show the closest results
+    groups: list[terms.Group] = field(default_factory=list)  # what the query asks for, as the synonym table reads it
 
     @property
     def pages(self) -> int:
@@ -58,13 +60,17 @@ def clean_query(raw: str | None) -> tuple[str, list[str]]:
     return text, notices
 
 
-def build_query(words: list[str], require_all: bool = True):
-    if not words:
+def build_query(groups: list[terms.Group], require_all: bool = True):
+    """Every group must match (any of its words), or with `require_all=False` any group."""
+    if not groups:
         return None
-    terms = [Term("body", w) for w in dict.fromkeys(words)]
-    required = And(terms) if require_all else Or(terms)
-    # An exact phrase is ranked above scattered words after scoring (see _run), cheaper than span queries.
-    return required
+    parts = []
+    for group in groups:
+        alternatives = [Term("body", w) for w in group.words]
+        parts.append(alternatives[0] if len(alternatives) == 1 else Or(alternatives))
+    if len(parts) == 1:
+        return parts[0]
+    return And(parts) if require_all else Or(parts)
 
 
 def _filters(kind: str | None, county: str | None):
@@ -93,6 +99,13 @@ def popular_terms() -> list[str]:
 
 
 RERANK_EXTRA = 40
+POSTINGS_CACHE = 5000  # words whose document sets a searcher keeps (a searcher lives until the index changes)
+RESULTS_CACHE = 1000  # answered queries a searcher keeps: the same query on the same index gives the same page
+PREFIX_WORDS = 20  # index words a word beginning stands for
+
+
+def get_locale_name() -> str:
+    return str(get_locale() or "")
 
 
 def _facet_maps(searcher) -> tuple[dict[int, str], dict[int, list[str]]]:
@@ -114,30 +127,58 @@ def _facet_maps(searcher) -> tuple[dict[int, str], dict[int, list[str]]]:
     return maps
 
 
-def _run(searcher, query, filter_q, page: int, per_page: int, phrase: str, words: list[str] | None = None):
-    """(page of (score, hit), total, results, facet counts). Every match is counted without being scored; only
-    the best are scored (Whoosh skips the rest), then re-ranked: the exact phrase in the title, then in the body."""
-    matching = query if filter_q is None else And([query, filter_q])
-    matched = list(searcher.docs_for_query(matching))
+def _matched(searcher, groups: list[terms.Group], require_all: bool, filter_q) -> set[int]:
+    """Every matching document number, from posting lists kept per searcher as sets (C-speed intersections)."""
+    postings = getattr(searcher, "_portal_postings", None)
+    if postings is None:
+        postings = searcher._portal_postings = {}
+    reader = searcher.reader()
+
+    def docs(word: str) -> frozenset[int]:
+        found = postings.get(word)
+        if found is None:
+            found = frozenset(reader.postings("body", word).all_ids()) if (("body", word) in reader) else frozenset()
+            if len(postings) < POSTINGS_CACHE:
+                postings[word] = found
+        return found
+
+    sets = [frozenset().union(*(docs(w) for w in group.words)) for group in groups]
+    matched = set.intersection(*map(set, sets)) if require_all else set().union(*sets)
+    if filter_q is not None and matched:
+        matched &= set(searcher.docs_for_query(filter_q))
+    return matched
+
+
+def _run(searcher, groups, require_all, filter_q, page: int, per_page: int, phrases: list[str], boost=frozenset()):
+    """(page of (score, hit), total, facet counts). Every match is counted from cached posting sets without being
+    scored; only the best are scored (Whoosh's BM25 with block-quality skipping), then re-ranked (see RANKING)."""
+    matched = _matched(searcher, groups, require_all, filter_q)
     if not matched:
-        return [], 0, None, {"kind": {}, "county": {}}
-    results = searcher.search(query, limit=page * per_page + RERANK_EXTRA, filter=filter_q, terms=True)
-    words = words or []
+        return [], 0, {"kind": {}, "county": {}}
+    query = build_query(groups, require_all)
+    results = searcher.search(query, limit=page * per_page + RERANK_EXTRA, filter=filter_q)
+
+    preferred = {g.prefers for g in groups if g.prefers}
 
     def ranked(hit) -> float:
         score = float(hit.score or 0.0)
         title = hit.get("title", "").lower()
-        # Title matches above body matches: up to ×3 by the share of the words in the title.
-        share = sum(1 for w in words if w in title) / len(words) if words else 0.0
+        heading = title + " " + (hit.get("subtitle") or "").lower()
+        share = sum(1 for g in groups if any(w in heading for w in g.words)) / len(groups)
         score *= 1.0 + 2.0 * share
-        if phrase:
-            if phrase in title:
-                score *= 2.0
-            elif phrase in hit.get("body", "").lower():
-                score *= 1.5
+        if any(p in title for p in phrases):
+            score *= 2.0
+        elif any(p in (hit.get("text") or "").lower() for p in phrases):
+            score *= 1.5
+        if any(title.startswith(w) for w in groups[0].words if len(w) > 1):
+            score *= 1.3  # the page is about what the query begins with, not one that mentions it
+        if hit["kind"] in preferred:
+            score *= 2.0
+        if hit["id"] in boost:
+            score *= 1.5
         return score
 
-    scored = sorted(((ranked(hit), hit) for hit in results), key=lambda pair: -pair[0])
+    scored = sorted(((ranked(hit), hit) for hit in results), key=lambda pair: (-pair[0], pair[1].docnum))
     kind_of, counties_of = _facet_maps(searcher)
     kinds: dict[str, int] = {}
     counties: dict[str, int] = {}
@@ -148,7 +189,24 @@ def _run(searcher, query, filter_q, page: int, per_page: int, phrase: str, words
         for name in counties_of.get(docnum, ()):
             counties[name] = counties.get(name, 0) + 1
     start = (page - 1) * per_page
-    return scored[start : start + per_page], len(matched), results, {"kind": kinds, "county": counties}
+    return scored[start : start + per_page], len(matched), {"kind": kinds, "county": counties}
+
+
+def _prefix_groups(searcher, groups: list[terms.Group]) -> list[terms.Group]:
+    """Single characters and word beginnings: 贷 finds 贷款. Each word stands for the index words it begins."""
+    reader = searcher.reader()
+    widened = []
+    for group in groups:
+        words = list(group.words)
+        for word in group.words:
+            words += [t for t in islice(_expand(reader, word), PREFIX_WORDS) if t not in words]
+        widened.append(terms.Group(group.head, tuple(words), group.typed))
+    return widened
+
+
+def _expand(reader, prefix: str):
+    for term in reader.expand_prefix("body", prefix):
+        yield term.decode() if isinstance(term, bytes) else term
 
 
 def search(
@@ -165,8 +223,14 @@ def search(
         kind = None
     if not text:
         return result
-    words = cut(text)
-    if not words:
+    vocab = terms.vocabulary()
+    groups = vocab.read(text)
+    result.groups = groups
+    if not groups:
+        if not any(ch.isalnum() for ch in text):
+            result.notices.append(_("没有可以搜索的文字，请输入要找的内容，比如“担保贷款”。"))
+        else:
+            result.notices.append(_("请说说您想找什么，比如“贷款”“培训”“导师”。"))
         return result
 
     store = index.for_app(current_app)
@@ -176,37 +240,48 @@ def search(
         result.notices.append(_("搜索暂时不可用，请稍后再试。"))
         return result
 
+    # Answers are kept per searcher (a searcher is replaced when the index changes) and per table version.
+    key = (vocab.version, text, kind, county, page, per_page, get_locale_name())
+    cache = getattr(searcher, "_portal_results", None)
+    if cache is None:
+        cache = searcher._portal_results = {}
+    found = cache.get(key)
+    if found is None:
+        found = Results(query=text, page=page, per_page=per_page)
+        _search(searcher, found, groups, text, kind, county, page, per_page)
+        if len(cache) >= RESULTS_CACHE:
+            cache.clear()
+        cache[key] = found
+    return replace(found, notices=[*result.notices, *found.notices], hits=list(found.hits), groups=groups)
+
+
+def _search(searcher, result: Results, groups, text, kind, county, page, per_page) -> None:
     filter_q = _filters(kind, county)
-    phrase = "".join(text.split()).lower() if len(words) > 1 else ""
-    query = build_query(words)
-    hits, total, results, counts = _run(searcher, query, filter_q, page, per_page, phrase, words)
-    if total == 0 and len(words) > 1:
-        query = build_query(words, require_all=False)
-        hits, total, results, counts = _run(searcher, query, filter_q, page, per_page, phrase, words)
+    phrases = [p for p in {"".join(text.split()), "".join(g.head for g in groups)} if len(groups) > 1 and p]
+    # The guide a direct answer comes from is the page that answers the question — unless the query asks for
+    # another kind of page (税务 导师 wants mentors, not the guide about mentoring).
+    asks_for_other = any(g.prefers and g.prefers != "policy" for g in groups)
+    boost = frozenset() if asks_for_other else frozenset(f"policy:{s}" for s in answers.guides_for(text, groups))
+    hits, total, counts = _run(searcher, groups, True, filter_q, page, per_page, phrases, boost)
+    if total == 0 and len(groups) > 1:
+        hits, total, counts = _run(searcher, groups, False, filter_q, page, per_page, phrases, boost)
         result.partial = total > 0
     if total == 0:
-        # Single characters and word beginnings: 贷 finds 贷款.
-        query = Or([Prefix(f, w) for w in words for f in ("title", "body")])
-        hits, total, results, counts = _run(searcher, query, filter_q, page, per_page, phrase, words)
+        groups = _prefix_groups(searcher, groups)
+        hits, total, counts = _run(searcher, groups, True, filter_q, page, per_page, phrases, boost)
+        if total == 0 and len(groups) > 1:
+            hits, total, counts = _run(searcher, groups, False, filter_q, page, per_page, phrases, boost)
         result.partial = total > 0
     if page > 1 and not hits and total:
         result.notices.append(_("没有第 %(page)s 页，已显示第 1 页。", page=page))
-        hits, total, results, counts = _run(searcher, query, filter_q, 1, per_page, phrase, words)
+        hits, total, counts = _run(searcher, groups, not result.partial, filter_q, 1, per_page, phrases, boost)
         result.page = 1
-    if results is None:
-        if result.total == 0:
-            result.suggestions = _suggest(searcher, words)
-        return result
-
-    results.fragmenter = highlight.PinpointFragmenter(maxchars=100, surround=30, autotrim=True)
-    results.formatter = highlight.HtmlFormatter(tagname="mark", between="…")
     result.total = total
+    if total == 0:
+        result.suggestions = _suggest(searcher, [g.typed for g in groups])
+        return
+    highlight = [g.words for g in groups]
     for score, hit in hits:
-        # Body parts (eligibility, benefits, steps…) are separate lines; in a snippet they read as one sentence.
-        snippet = (hit.highlights("body", top=2) or hit.highlights("title") or "").replace("\n", "；")
-        if not snippet:
-            body = hit.get("body", "")
-            snippet = _escape(body[:120] + ("…" if len(body) > 120 else ""))
         spec = documents.KINDS[hit["kind"]]
         result.hits.append(
             Hit(
@@ -215,7 +290,7 @@ def search(
                 kind_label=str(documents.KIND_LABELS[hit["kind"]]),
                 title=hit["title"],
                 url=url_for(spec.endpoint, slug=hit["slug"]),
-                snippet=snippet,
+                snippet=str(snippets.snippet(hit.get("text") or "", hit["title"], highlight)),
                 score=round(score, 4),
                 county=[c for c in (hit.get("county") or "").split(",") if c],
                 subtitle=hit.get("subtitle", ""),
@@ -230,12 +305,3 @@ def search(
     result.facets["county"] = [
         (name, name, n) for name, n in sorted(county_counts.items(), key=lambda x: (-x[1], x[0])) if name
     ]
-    if result.total == 0:
-        result.suggestions = _suggest(searcher, words)
-    return result
-
-
-def _escape(text: str) -> str:
-    from markupsafe import escape
-
-    return str(escape(text))

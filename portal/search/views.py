@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, render_template, request
+import sqlalchemy as sa
+from flask import Blueprint, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from portal.catalog.services import find_county
 from portal.core.listing import parse_int
-from portal.search import cards, services
+from portal.errors import NotFound
+from portal.extensions import db
+from portal.search import answers, services
+from portal.search.models import SearchAnswer, SearchTerm
 
 bp = Blueprint("search", __name__)
 
@@ -32,6 +36,10 @@ def _params():
 @bp.get("/search")
 def search_page():
     q, kind, county, page, notices = _params()
+    tracking_no = answers.tracking_number(q[: services.MAX_QUERY_CHARS])
+    if tracking_no:
+        # A tracking number typed in the box: straight to the progress lookup, the number filled in.
+        return redirect(url_for("applications.progress_lookup", no=tracking_no))
     results = services.search(q, kind=kind, county=county, page=page)
     results.notices[:0] = notices
     return render_template(
@@ -41,7 +49,7 @@ def search_page():
         kind=kind if kind in services.documents.KINDS else None,
         county=county,
         popular=services.popular_terms() if results.query and not results.total else [],
-        card=cards.card_for(results.query),
+        answers=answers.for_query(results.query, results.groups),
     )
 
 
@@ -55,9 +63,34 @@ def search_api():
     if kind and kind not in services.documents.KINDS:
         message = _("type 应为 %(kinds)s 之一", kinds=", ".join(services.documents.KINDS))
         return jsonify(error={"status": 400, "code": "invalid_parameter", "field": "type", "message": message}), 400
+    tracking_no = answers.tracking_number(q[: services.MAX_QUERY_CHARS])
+    if tracking_no:
+        return jsonify(
+            query=tracking_no,
+            total=0,
+            page=1,
+            per_page=services.PER_PAGE,
+            items=[],
+            facets={},
+            suggestions=[],
+            answers=[],
+            progress_lookup=url_for("applications.progress_lookup", no=tracking_no, _external=True),
+        )
     results = services.search(q, kind=kind, county=county, page=page)
     return jsonify(
         query=results.query,
+        notices=results.notices,
+        answers=[
+            {
+                "title": a.title,
+                "text": a.text,
+                "who": a.who,
+                "figure": a.figure,
+                "source": {"title": a.source_title, "doc_number": a.source_number} if a.source_title else None,
+                "actions": [{"label": x.label, "url": x.url} for x in a.actions],
+            }
+            for a in answers.for_query(results.query, results.groups)
+        ],
         total=results.total,
         page=results.page,
         per_page=results.per_page,
@@ -80,3 +113,24 @@ def search_api():
         },
         suggestions=results.suggestions,
     )
+
+
+def _entry(model, slug: str):
+    obj = db.session.scalar(sa.select(model).where(model.slug == slug, model.visible.is_(True)))
+    if obj is None:
+        raise NotFound()
+    return obj
+
+
+@bp.get("/search/answers/<slug>")
+def answer_entry(slug: str):
+    """The public face of a best bet: the search for its first trigger word, where the card shows."""
+    answer = _entry(SearchAnswer, slug)
+    return redirect(url_for("search.search_page", q=(answer.triggers or [answer.name])[0]))
+
+
+@bp.get("/search/terms/<slug>")
+def term_entry(slug: str):
+    """The public face of a synonym group: the search for one of its everyday words."""
+    term = _entry(SearchTerm, slug)
+    return redirect(url_for("search.search_page", q=(term.words or [term.name])[0]))
