@@ -236,6 +236,7 @@ def full_search_latency(queries: list[str], data_dir: Path, built: Path) -> Late
     generation = data_dir / "search" / "gen-bench"
     generation.parent.mkdir(parents=True)
     built.rename(generation)
+    (generation / "SCHEMA").write_text(index.SCHEMA_VERSION)
     State(last_id=0).write(generation)
     (generation.parent / "CURRENT").write_text(generation.name)
     app = harness.portal_app(f"sqlite:///{data_dir / 'full.sqlite3'}", data_dir)

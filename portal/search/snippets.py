@@ -81,13 +81,20 @@ def _trim(sentence: str, first_match: int, limit: int) -> str:
 
 
 def _highlight(text: str, pattern: re.Pattern | None) -> Markup:
+    """Escape, and mark the matched words; neighbouring matches (返乡创业) become one mark."""
     if pattern is None:
         return escape(text)
-    out, last = [], 0
+    spans: list[list[int]] = []
     for m in pattern.finditer(text):
-        out.append(escape(text[last : m.start()]))
-        out.append(Markup("<mark>%s</mark>") % m.group(0))
-        last = m.end()
+        if spans and spans[-1][1] == m.start():
+            spans[-1][1] = m.end()
+        else:
+            spans.append([m.start(), m.end()])
+    out, last = [], 0
+    for start, end in spans:
+        out.append(escape(text[last:start]))
+        out.append(Markup("<mark>%s</mark>") % text[start:end])
+        last = end
     out.append(escape(text[last:]))
     return Markup("").join(out)
 
