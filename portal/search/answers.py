@@ -108,6 +108,12 @@ def _rows() -> list[_Row]:
     return _cache["rows"]
 
 
+def version() -> tuple:
+    """The version of the answers in use (they change a search's ranking: the guide an answer names is boosted)."""
+    _rows()
+    return _cache["version"] or ()
+
+
 def forget() -> None:
     _cache["rows"] = None
 

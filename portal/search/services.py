@@ -211,8 +211,9 @@ def search(
         result.notices.append(_("搜索暂时不可用，请稍后再试。"))
         return result
 
-    # Answers are kept per searcher (a searcher is replaced when the index changes) and per table version.
-    key = (vocab.version, text, kind, county, page, per_page, get_locale_name())
+    # Answers are kept per searcher (a searcher is replaced when the index changes) and per version of the
+    # everyday-words table and of the direct answers (both change the ranking).
+    key = (vocab.version, answers.version(), text, kind, county, page, per_page, get_locale_name())
     cache = getattr(searcher, "_portal_results", None)
     if cache is None:
         cache = searcher._portal_results = {}
