@@ -81,6 +81,7 @@ test-postgres: install
 bench: install
 	$(BIN)/python bench/pages.py
 	$(BIN)/python bench/search.py
+	$(BIN)/python bench/search_relevance.py
 	$(BIN)/python bench/queues.py
 
 clean:
