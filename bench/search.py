@@ -245,10 +245,10 @@ def full_search_latency(queries: list[str], data_dir: Path, built: Path) -> Late
         load_everyday_words()
         first, again = portal_search(app, remembered=False), portal_search(app)
         try:
-            return (
-                time_queries("services.search(), first time", queries, lambda q: first(q).total),
-                time_queries("services.search(), asked again", queries, lambda q: again(q).total),
-            )
+            first_time = time_queries("services.search(), first time", queries, lambda q: first(q).total)
+            for q in queries:  # every query answered once on this searcher, so that the next pass finds them all
+                again(q)
+            return first_time, time_queries("services.search(), asked again", queries, lambda q: again(q).total)
         finally:
             index.for_app(app).close()
 
