@@ -15,7 +15,6 @@ from portal.applications.models import Application
 from portal.applications.queries import open_loans_of_person
 from portal.catalog.models import Unit
 from portal.content.models import get_rules
-from portal.core import tally
 from portal.core.access import require
 from portal.core.tally import local_day  # noqa: F401  (the Beijing date of a stored moment, for the area)
 from portal.db import utcnow
@@ -153,9 +152,17 @@ def queue_page(
         )
     stmt = stmt.order_by(QueueItem.due_date, QueueItem.id).limit(per_page + 1)
     stmt = stmt.options(sa.orm.joinedload(QueueItem.application), sa.orm.joinedload(QueueItem.claimed_by))
-    rows = list(db.session.scalars(stmt).unique())
+    if not with_counts:
+        rows = list(db.session.scalars(stmt).unique())
+        found = {}
+    else:
+        # The counts ride in the page's own statement (an uncorrelated subquery, computed once): no second round
+        # trip. An empty page has no row to carry them, and asks for them alone.
+        result = db.session.execute(stmt.add_columns(counts.state_counts_column(unit_id))).unique().all()
+        rows = [row[0] for row in result]
+        found = counts.parse_state_counts(result[0][1]) if result else state_counts(unit_id)
     next_cursor = encode_cursor(rows[per_page - 1]) if len(rows) > per_page else None
-    return QueuePage(rows[:per_page], next_cursor, state_counts(unit_id) if with_counts else {})
+    return QueuePage(rows[:per_page], next_cursor, found)
 
 
 def state_counts(unit_id: int | None) -> dict[str, int]:
@@ -202,17 +209,10 @@ class UnitStats:
 
 def office_overview() -> list[UnitStats]:
     """Every unit's open, overdue and closed items, average days to close and second 补正, from the counters."""
-    now = counts.open_and_overdue(today())
-    closed = counts.closed_per_unit()
-    seconds = {unit: n for unit, n, _amount in tally.read("material_twice", None, None, "unit_id") if n}
-    unit_ids = {u for u, (n, _late) in now.items() if n} | {u for u, (n, _avg) in closed.items() if n} | set(seconds)
-    units = {u.id: u for u in db.session.scalars(sa.select(Unit).where(Unit.id.in_(unit_ids)))} if unit_ids else {}
-    stats = []
-    for unit_id in sorted(units, key=lambda i: units[i].code):
-        n_open, n_late = now.get(unit_id, (0, 0))
-        n_closed, average = closed.get(unit_id, (0, None))
-        stats.append(UnitStats(units[unit_id], n_open, n_late, n_closed, average, seconds.get(unit_id, 0)))
-    return stats
+    return [
+        UnitStats(unit, n_open, n_late, n_closed, round(float(days) / n_closed, 1) if n_closed else None, twice)
+        for unit, n_open, n_late, n_closed, days, twice in counts.per_unit(today())
+    ]
 
 
 def _as_aware(value: datetime) -> datetime:
