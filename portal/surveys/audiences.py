@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.sql.expression import SelectBase
 
@@ -54,7 +55,10 @@ def options() -> list[tuple[str, str]]:
         if audience.choices is None:
             found.append((audience.kind, str(audience.label)))
         else:
-            found += [(f"{audience.kind}:{param}", f"{audience.label}：{text}") for param, text in audience.choices()]
+            found += [
+                (f"{audience.kind}:{param}", _("%(label)s：%(message)s", label=audience.label, message=text))
+                for param, text in audience.choices()
+            ]
     return found
 
 
@@ -130,4 +134,4 @@ def _type_choices() -> list[tuple[str, str]]:
 def register_defaults() -> None:
     register("all", _l("全体创业者"), _everyone)
     register("county", _l("县区的创业者"), _county, choices=_county_choices)
-    register("type", _l("申请人"), _type, choices=_type_choices)
+    register("type", _l("申请过的人"), _type, choices=_type_choices)

@@ -51,7 +51,7 @@ class QuestionForm(PortalForm):
     kind = RadioField(
         _l("题型"), choices=[SelectChoice(value=k, label=v) for k, v in KIND_LABELS.items()], validate_choice=False
     )
-    text = StringField(_l("问题"))
+    text = StringField(_l("问题内容"))
     required = BooleanField(_l("必答"), default=True)
     options = TextAreaField(_l("选项（单选题、多选题：每行一个，2 到 12 个）"))
     max_choices = StringField(_l("最多可选几项（多选题；不限就不填）"))

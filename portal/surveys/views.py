@@ -97,7 +97,6 @@ def manage(survey_id: int):
     return render_template(
         "surveys/manage.html",
         survey=survey,
-        action=ActionForm(),
         responses=queries.response_count(survey.id),
         changeable=survey.status != "closed" and not queries.has_answers(survey.id),
         audience=audiences.describe(survey.audience, survey.audience_param),
