@@ -344,3 +344,31 @@ def test_the_demo_makes_an_open_survey_with_demo_answers(app, db):
         assert make_demo() == 0
         responses = db.session.scalars(sa.select(SurveyResponse)).all()
         assert len(responses) == 12 and all(r.demo for r in responses)
+
+
+def test_a_draft_s_questions_move_and_go(app, db, world):
+    office = client_for(app, OFFICE)
+    survey_id = drafted(office)
+    first, second, *_rest = question_ids(db, survey_id)
+    post(office, f"/staff/surveys/{survey_id}/questions/{first}/move", f"/staff/surveys/{survey_id}", direction="down")
+    assert question_ids(db, survey_id)[:2] == [second, first]
+    post(office, f"/staff/surveys/{survey_id}/questions/{second}/delete", f"/staff/surveys/{survey_id}")
+    assert question_ids(db, survey_id)[0] == first and len(question_ids(db, survey_id)) == 3
+    from portal.audit import AuditLog
+
+    actions = set(db.session.scalars(sa.select(AuditLog.action).where(AuditLog.object_type == "survey")))
+    assert {"survey.create", "survey.question_add", "survey.question_move", "survey.question_delete"} <= actions
+
+
+def test_close_due_closes_surveys_past_their_last_day(app, db, opened):
+    survey_id, _qs = opened
+    from portal.surveys.models import Survey
+
+    db.session.execute(
+        sa.update(Survey).values(opens_on=today() - timedelta(days=9), closes_on=today() - timedelta(days=1))
+    )
+    db.session.commit()
+    assert "不能再回答" in text(client_for(app, IN_COUNTY).get(f"/surveys/{survey_id}"))
+    result = app.test_cli_runner().invoke(args=["surveys", "close-due"])
+    assert "surveys closed: 1" in result.output
+    assert db.session.get(Survey, survey_id).status == "closed"
