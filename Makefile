@@ -40,6 +40,7 @@ run: install
 	$(FLASK) users demo
 	$(FLASK) visits demo
 	$(FLASK) dashboard demo
+	$(FLASK) surveys demo
 	@echo "SMS codes are not really sent here: they appear at http://127.0.0.1:$(PORT)/account/dev/outbox (never in the log)"
 	@echo "南阳市返乡创业服务平台 serving on http://127.0.0.1:$(PORT)/  (Ctrl-C to stop)"
 	PORTAL_COOKIE_SECURE=0 PORTAL_DEV_OUTBOX=1 PORTAL_NOTIFY_INLINE=1 $(FLASK) run --host 127.0.0.1 --port $(PORT) --no-reload --with-threads

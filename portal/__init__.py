@@ -25,6 +25,7 @@ AREAS = (
     "registry",
     "ratings",
     "dashboard",
+    "surveys",
     "editorial",
     "rules",
     "admin",

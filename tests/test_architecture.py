@@ -31,6 +31,7 @@ DOMAIN = {
     "editorial",
     "rules",
     "admin",
+    "surveys",
 }
 
 # (importing package, imported package): arrows that must not exist.
@@ -49,6 +50,14 @@ FORBIDDEN = {
     **{
         (area, "dashboard"): "the dashboard reads the areas' records; they do not know it"
         for area in ("applications", "queues", "visits", "ratings", "registry", "catalog", "accounts", "notify")
+    },
+    **{
+        ("surveys", area): "a survey reaches its audience through registered audiences and the areas' queries"
+        for area in ("queues", "visits", "ratings", "search", "editorial", "rules", "admin")
+    },
+    **{
+        (area, "surveys"): "surveys read these areas; they do not know surveys"
+        for area in ("applications", "registry", "catalog", "accounts", "notify", "dashboard")
     },
     **{("catalog", "ratings"): "the catalog shows ratings through the unit.public panel"},
     **{("applications", "ratings"): "ratings show on the applicant's page through a panel"},
@@ -117,6 +126,7 @@ LIFECYCLE_MODELS = {
     "Registration",
     "ContentChange",
     "RoutingChange",
+    "Survey",
 }
 # Documented starting states besides a lifecycle's `initial`: a sign-up starts seated or waiting, a registration
 # made by staff (帮办) waits for the person's consent.
@@ -200,7 +210,9 @@ def test_no_get_request_writes_to_the_database(app, db, role):
     assert writes == []
 
 
-SPLIT_AREAS = ("applications", "queues", "visits", "core", "ratings", "notify", "registry", "dashboard", "editorial")
+SPLIT_AREAS = (
+    "applications", "queues", "visits", "core", "ratings", "notify", "registry", "dashboard", "editorial", "surveys",
+)  # fmt: skip
 
 
 def test_modules_and_functions_of_the_split_areas_stay_small():
@@ -218,7 +230,7 @@ def test_modules_and_functions_of_the_split_areas_stay_small():
 
 
 def test_views_do_no_sql_and_build_no_files():
-    for area in ("applications", "queues", "visits", "ratings", "notify", "registry", "editorial"):
+    for area in ("applications", "queues", "visits", "ratings", "notify", "registry", "editorial", "surveys"):
         source = (PORTAL / area / "views.py").read_text(encoding="utf-8")
         imported = imports_of(PORTAL / area / "views.py")
         assert not {"sqlalchemy", "csv", "openpyxl", "io"} & imported, area

@@ -122,8 +122,9 @@ def test_on_a_desktop_every_section_is_in_the_header(browser, live_url):
 ANONYMOUS_PAGES = [*PAGES, "/policies/government-guarantee-bodies-2025", "/parks/", "/projects/", "/account/register",
                    "/stats/"]  # fmt: skip
 APPLICANT_PAGES = ["/my/applications", "/apply/training", "/apply/mentoring", "/apply/loan", "/messages/", "/registry/",
-                   "/registry/new"]  # fmt: skip
-OFFICE_PAGES = ["/office/", "/office/targets", "/office/offline", "/office/queues", "/staff/registrations"]
+                   "/registry/new", "/surveys/"]  # fmt: skip
+OFFICE_PAGES = ["/office/", "/office/targets", "/office/offline", "/office/queues", "/staff/registrations",
+                "/staff/surveys", "/staff/surveys/new"]  # fmt: skip
 
 
 def log_in(page, live_url: str, phone: str, password: str) -> None:

@@ -130,3 +130,33 @@ def test_registry_staff_forms(client, db):
     token = csrf_token(client, "/staff/registrations/new")
     html = check(client.post("/staff/registrations/new", data={"csrf_token": token, "jobs": "x"}), errors=True)
     assert len(invalid_fields(html)) >= 9
+
+
+@pytest.mark.parametrize("lang", ["zh_Hans_CN", "en"])
+def test_survey_forms(app, client, db, lang):
+    """The office's survey and question forms, and an entrepreneur's answer page, first shown and after mistakes."""
+    client.set_cookie("lang", lang)
+    make_user(db, role="office", phone="13511110007", unit_code="city-office")
+    login(client, "13511110007", "good-pass-2026")
+    check(client.get("/staff/surveys/new"), errors=False)
+    token = csrf_token(client, "/staff/surveys/new")
+    html = check(client.post("/staff/surveys/new", data={"csrf_token": token, "opens_on": "x"}), errors=True)
+    assert len(invalid_fields(html)) >= 4
+    day = date.today().isoformat()
+    values = dict(title="需求", purpose="了解需求", audience="all", anonymity="anonymous", opens_on=day, closes_on=day)
+    created = client.post("/staff/surveys/new", data={"csrf_token": token, **values})
+    survey_id = int(created.headers["Location"].rsplit("/", 1)[1])
+    check(client.get(f"/staff/surveys/{survey_id}/questions/new"), errors=False)
+    url = f"/staff/surveys/{survey_id}/questions/new"
+    check(client.post(url, data={"csrf_token": token, "kind": "scale", "text": "x"}), errors=True)
+    for kind, extra in (("single", {"options": "甲\n乙"}), ("scale", {"scale_low": "差", "scale_high": "好"})):
+        client.post(url, data={"csrf_token": token, "kind": kind, "text": "问", "required": "y", **extra})
+    assert form_problems(text(client.get(f"/staff/surveys/{survey_id}"))) == []
+    client.post(f"/staff/surveys/{survey_id}/open", data={"csrf_token": token})
+    client.post("/account/logout", data={"csrf_token": token})
+    make_user(db, phone="13511110008")
+    login(client, "13511110008", "good-pass-2026")
+    check(client.get(f"/surveys/{survey_id}"), errors=False)
+    answer_token = csrf_token(client, f"/surveys/{survey_id}")
+    html = check(client.post(f"/surveys/{survey_id}", data={"csrf_token": answer_token}), errors=True)
+    assert len(invalid_fields(html)) >= 2

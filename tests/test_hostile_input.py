@@ -265,7 +265,7 @@ FORM_PAGES = {
     ],
     "staff": ["/staff/items/{item_id}", "/staff/visits", "/staff/registrations/new"],
     "mentor": ["/mentor/visits", "/mentor/visits/{visit_id}"],
-    "office": ["/office/targets", "/office/offline"],
+    "office": ["/office/targets", "/office/offline", "/staff/surveys/new"],
     "editor": [
         "/editorial/policies/new",
         "/editorial/bases/new",

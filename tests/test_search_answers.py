@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 from portal.search import answers, terms
 from portal.search.models import SearchAnswer, SearchTerm
-from tests.helpers import client_for, text
-from tests.test_editorial import EDITOR_A, EDITOR_B, draft_edit, editors, post_action  # noqa: F401
+from tests.helpers import client_for, make_user, text
+from tests.test_editorial import EDITOR_A, EDITOR_B, draft_edit, post_action
 
 
 def api(client, q: str) -> dict:
@@ -26,6 +26,14 @@ def ids(client, q: str) -> list[str]:
 
 def visible(snippet: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", snippet))
+
+
+@pytest.fixture
+def editors(db):
+    return [
+        make_user(db, role="editor", phone=phone, name=name)
+        for phone, name in ((EDITOR_A, "编辑甲"), (EDITOR_B, "编辑乙"))
+    ]
 
 
 @pytest.fixture

@@ -164,3 +164,16 @@ def with_remembered_id_number(user: User, formdata):
     filled = MultiDict(formdata)
     filled["id_number"] = remembered
     return filled
+
+
+def applicant_ids(app_type: str | None = None, county_code: str | None = None) -> sa.Select:
+    """The accounts that submitted an application (drafts do not count), of a type and/or in a county: an SQL
+    select of user ids, for audiences that other areas address (a needs survey's "applicants of a type")."""
+    stmt = sa.select(Application.applicant_id).where(Application.submitted_at.is_not(None))
+    if app_type is not None:
+        stmt = stmt.where(Application.type == app_type)
+    if county_code is not None:
+        from portal.catalog.models import County
+
+        stmt = stmt.join(County, County.id == Application.county_id).where(County.code == county_code)
+    return stmt

@@ -87,8 +87,9 @@ def shares(title: str, rows: list[tuple[str, float | None]]) -> str:
     return _uri(chart)
 
 
-def counts(title: str, rows: list[tuple[str, float | None]]) -> str:
-    """Horizontal bars of counts per row label (a suppressed count is drawn as no bar)."""
+def counts(title: str, rows: list[tuple[str, float | None]], series: str | None = None) -> str:
+    """Horizontal bars of counts per row label (a suppressed count is drawn as no bar); `series` names what is
+    counted (default 件数)."""
     chart, values = _horizontal(title, rows)
-    chart.add(_("件数"), values)
+    chart.add(series or _("件数"), values)
     return _uri(chart)

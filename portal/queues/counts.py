@@ -139,19 +139,23 @@ def open_and_overdue(today: date, unit_ids=None) -> dict[int, tuple[int, int]]:
 
 def state_counts(unit_id: int | None) -> dict[str, int]:
     """Items by application state (transferred-away items left out), for one unit or all."""
-    return parse_state_counts(db.session.scalar(state_counts_column(unit_id)))
+    return parse_state_counts(db.session.scalar(_state_counts_text(unit_id)))
 
 
 def state_counts_column(unit_id: int | None):
     """The same counts as one text value ("loan:accepted=12,training:done=3"), a scalar subquery: a page's own
     statement selects it beside its rows, so that the counts cost no second round trip (queues.queries)."""
+    return _state_counts_text(unit_id).scalar_subquery()
+
+
+def _state_counts_text(unit_id: int | None):
     total = sa.func.sum(tally.Tally.n)
     cells = sa.select(tally.Tally.kind, total.label("n")).where(tally.Tally.measure == "items")
     if unit_id is not None:
         cells = cells.where(tally.Tally.unit_id == unit_id)
     cells = cells.group_by(tally.Tally.kind).having(total != 0).subquery()
     entry = cells.c.kind + "=" + sa.cast(cells.c.n, sa.String)
-    return sa.select(sa.func.aggregate_strings(entry, ",")).scalar_subquery()
+    return sa.select(sa.func.aggregate_strings(entry, ","))
 
 
 def parse_state_counts(text: str | None) -> dict[str, int]:

@@ -139,3 +139,13 @@ def pending_import(user: User, token: str) -> RegistrationImport:
     if found is None:
         raise NotFound()
     return found
+
+
+def owner_ids_in_county(county_code: str | None) -> sa.Select:
+    """The accounts owning a live registration (not rejected or withdrawn) in the county: an SQL select of user
+    ids, for audiences that other areas address (a needs survey sent to one county's entrepreneurs)."""
+    return (
+        sa.select(Registration.owner_id)
+        .join(County, County.id == Registration.county_id)
+        .where(County.code == county_code, Registration.owner_id.is_not(None), Registration.status.in_(LIVE))
+    )
