@@ -28,6 +28,8 @@ AREAS = (
     "editorial",
     "rules",
     "admin",
+    "ventures",
+    "stories",
     "api",
     "home",
 )

@@ -42,7 +42,10 @@ def projects_list():
 
 @bp.get("/projects/<slug>")
 def projects_detail(slug: str):
-    return render_template("catalog/project_detail.html", item=services.get_item("projects", slug))
+    """A demonstration project; other areas add to it through the `project.public` slot (its project page)."""
+    project = services.get_item("projects", slug)
+    shown = panels.render("project.public", project, current_user)
+    return render_template("catalog/project_detail.html", item=project, panels=shown)
 
 
 @bp.get("/mentors/")
