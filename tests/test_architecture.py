@@ -208,8 +208,19 @@ def test_no_get_request_writes_to_the_database(app, db, role):
     assert writes == []
 
 
-SPLIT_AREAS = ("applications", "queues", "visits", "core", "ratings", "notify", "registry", "dashboard", "editorial",
-               "ventures", "stories")
+SPLIT_AREAS = (
+    "applications",
+    "queues",
+    "visits",
+    "core",
+    "ratings",
+    "notify",
+    "registry",
+    "dashboard",
+    "editorial",
+    "ventures",
+    "stories",
+)
 
 
 def test_modules_and_functions_of_the_split_areas_stay_small():
