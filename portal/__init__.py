@@ -29,6 +29,8 @@ AREAS = (
     "editorial",
     "rules",
     "admin",
+    "ventures",
+    "stories",
     "api",
     "home",
 )

@@ -32,6 +32,8 @@ DOMAIN = {
     "rules",
     "admin",
     "surveys",
+    "ventures",
+    "stories",
 }
 
 # (importing package, imported package): arrows that must not exist.
@@ -61,6 +63,12 @@ FORBIDDEN = {
     },
     **{("catalog", "ratings"): "the catalog shows ratings through the unit.public panel"},
     **{("applications", "ratings"): "ratings show on the applicant's page through a panel"},
+    **{("catalog", area): "the catalog shows projects and stories through panels" for area in ("ventures", "stories")},
+    **{("ventures", "stories"): "a project knows nothing of the stories that link to it"},
+    **{
+        (area, "search"): "search reads stories.search; the areas do not know the index"
+        for area in ("ventures", "stories")
+    },
     **{
         ("notify", area): "notify is told, it asks no area"
         for area in ("applications", "queues", "visits", "ratings", "registry")
@@ -127,6 +135,9 @@ LIFECYCLE_MODELS = {
     "ContentChange",
     "RoutingChange",
     "Survey",
+    "Venture",
+    "Recommendation",
+    "Story",
 }
 # Documented starting states besides a lifecycle's `initial`: a sign-up starts seated or waiting, a registration
 # made by staff (帮办) waits for the person's consent.
@@ -212,6 +223,7 @@ def test_no_get_request_writes_to_the_database(app, db, role):
 
 SPLIT_AREAS = (
     "applications", "queues", "visits", "core", "ratings", "notify", "registry", "dashboard", "editorial", "surveys",
+    "ventures", "stories",
 )  # fmt: skip
 
 
@@ -230,7 +242,11 @@ def test_modules_and_functions_of_the_split_areas_stay_small():
 
 
 def test_views_do_no_sql_and_build_no_files():
-    for area in ("applications", "queues", "visits", "ratings", "notify", "registry", "editorial", "surveys"):
+    areas = (
+        "applications", "queues", "visits", "ratings", "notify", "registry", "editorial", "surveys", "ventures",
+        "stories",
+    )  # fmt: skip
+    for area in areas:
         source = (PORTAL / area / "views.py").read_text(encoding="utf-8")
         imported = imports_of(PORTAL / area / "views.py")
         assert not {"sqlalchemy", "csv", "openpyxl", "io"} & imported, area

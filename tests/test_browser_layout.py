@@ -120,11 +120,12 @@ def test_on_a_desktop_every_section_is_in_the_header(browser, live_url):
 
 
 ANONYMOUS_PAGES = [*PAGES, "/policies/government-guarantee-bodies-2025", "/parks/", "/projects/", "/account/register",
-                   "/stats/"]  # fmt: skip
+                   "/stats/", "/ventures/", "/stories/"]  # fmt: skip
 APPLICANT_PAGES = ["/my/applications", "/apply/training", "/apply/mentoring", "/apply/loan", "/messages/", "/registry/",
-                   "/registry/new", "/surveys/"]  # fmt: skip
+                   "/registry/new", "/surveys/", "/my/ventures", "/my/ventures/new"]  # fmt: skip
 OFFICE_PAGES = ["/office/", "/office/targets", "/office/offline", "/office/queues", "/staff/registrations",
-                "/staff/surveys", "/staff/surveys/new"]  # fmt: skip
+                "/staff/surveys", "/staff/surveys/new", "/staff/ventures", "/staff/ventures/shortlists",
+                "/staff/ventures/recommendations"]  # fmt: skip
 
 
 def log_in(page, live_url: str, phone: str, password: str) -> None:
@@ -221,7 +222,8 @@ def test_no_serious_accessibility_violations_on_office_pages(browser, live_url, 
 EDITOR_PAGES = ["/editorial/", "/editorial/policies/", "/editorial/policies/new",
                 "/editorial/policies/government-guarantee-bodies-2025/edit",
                 "/editorial/policies/government-guarantee-bodies-2025/history",
-                "/editorial/policies/government-guarantee-bodies-2025/unpublish", "/editorial/mentors/new"]  # fmt: skip
+                "/editorial/policies/government-guarantee-bodies-2025/unpublish", "/editorial/mentors/new",
+                "/editorial/stories/", "/editorial/stories/new"]  # fmt: skip
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,8 @@ import sqlalchemy as sa
 from portal.catalog.models import IncubationBase, Mentor, Park, Project
 from portal.policies.models import Policy
 
-LIST_PAGES = ["/", "/bases/", "/parks/", "/projects/", "/mentors/", "/units/", "/policies/", "/privacy", "/about"]
+LIST_PAGES = ["/", "/bases/", "/parks/", "/projects/", "/mentors/", "/units/", "/policies/", "/privacy", "/about",
+              "/ventures/", "/stories/"]  # fmt: skip
 
 
 def first_slug(db, model) -> str:

@@ -76,12 +76,12 @@ def test_an_empty_calendar_says_what_to_do_instead(client, db):
 @pytest.mark.parametrize("query", ["创业担保贷款", "担保贷款", "贷款", "想办 担保贷款"])
 def test_searching_for_a_loan_offers_the_loan_application(client, query):
     html = text(client.get("/search", query_string={"q": query}))
-    card = html.split('class="card service-card"')[1].split("</aside>")[0]
-    assert 'href="/apply/loan"' in card and "在线申请创业担保贷款" in card
+    card = html.split('class="card answer-card"')[1].split("</aside>")[0]
+    assert 'href="/apply/loan"' in card and "在线申请" in card and "创业担保贷款" in card
 
 
 def test_other_searches_show_no_service_card(client):
-    assert "service-card" not in text(client.get("/search", query_string={"q": "西峡 香菇"}))
+    assert "answer-card" not in text(client.get("/search", query_string={"q": "西峡 香菇"}))
 
 
 def test_a_rejection_says_what_to_do_next_and_whom_to_call(app, db, people, loan_id):

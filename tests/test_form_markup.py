@@ -160,3 +160,22 @@ def test_survey_forms(app, client, db, lang):
     answer_token = csrf_token(client, f"/surveys/{survey_id}")
     html = check(client.post(f"/surveys/{survey_id}", data={"csrf_token": answer_token}), errors=True)
     assert len(invalid_fields(html)) >= 2
+
+
+@pytest.mark.parametrize("lang", ["zh_Hans_CN", "en"])
+def test_venture_and_story_forms(client, db, lang):
+    client.set_cookie("lang", lang)
+    make_user(db, phone="13511110015")
+    login(client, "13511110015", "good-pass-2026")
+    check(client.get("/my/ventures/new"), errors=False)
+    token = csrf_token(client, "/my/ventures/new")
+    html = check(client.post("/my/ventures/new", data={"csrf_token": token, "jobs_created": "-1"}), errors=True)
+    assert len(invalid_fields(html)) >= 6
+    editor = client.application.test_client()
+    editor.set_cookie("lang", lang)
+    make_user(db, role="editor", phone="13511110017")
+    login(editor, "13511110017", "good-pass-2026")
+    check(editor.get("/editorial/stories/new"), errors=False)
+    token = csrf_token(editor, "/editorial/stories/new")
+    html = check(editor.post("/editorial/stories/new", data={"csrf_token": token}), errors=True)
+    assert len(invalid_fields(html)) >= 4

@@ -262,8 +262,9 @@ FORM_PAGES = {
         "/my/applications/{tracking_no}",
         "/visits/{visit_id}",
         "/registry/new",
+        "/my/ventures/new",
     ],
-    "staff": ["/staff/items/{item_id}", "/staff/visits", "/staff/registrations/new"],
+    "staff": ["/staff/items/{item_id}", "/staff/visits", "/staff/registrations/new", "/staff/ventures/shortlists"],
     "mentor": ["/mentor/visits", "/mentor/visits/{visit_id}"],
     "office": ["/office/targets", "/office/offline", "/staff/surveys/new"],
     "editor": [
@@ -273,6 +274,7 @@ FORM_PAGES = {
         "/editorial/policies/nanyang-2021-work-plan/edit",
         "/editorial/projects/{project}/edit",
         "/editorial/policies/nanyang-2021-work-plan/unpublish",
+        "/editorial/stories/new",
     ],
     "admin": [
         "/admin/calendar",

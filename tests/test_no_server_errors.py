@@ -35,10 +35,13 @@ def client_as(app, db, role: str):
     limiter.reset()
     client = app.test_client()
     if role != "anonymous":
-        phone = {"applicant": "13111110001", "staff": "13111110002", "office": "13111110003", "editor": "13111110004",
-                 "admin": "13111110005"}[
-            role
-        ]
+        phone = {
+            "applicant": "13111110001",
+            "staff": "13111110002",
+            "office": "13111110003",
+            "editor": "13111110004",
+            "admin": "13111110005",
+        }[role]
         extra = {"staff": {"unit_code": "411324-hrss"}, "office": {"unit_code": "city-office"}}.get(role, {})
         make_user(db, role=role, phone=phone, **extra)
         login(client, phone, "good-pass-2026")

@@ -24,7 +24,7 @@ def test_the_expected_pages_exist(client):
     """A renamed or removed page must be fixed in the query set, not silently counted as a miss."""
     from portal.search import documents
 
-    known = {f"{kind}:{obj.slug}" for kind, obj in documents.iter_all()}
+    known = {f"{kind}:{documents.KINDS[kind].key_of(obj)}" for kind, obj in documents.iter_all()}
     for case in relevance.load_cases():
         assert set(case.expect) <= known, (case.q, set(case.expect) - known)
 

@@ -21,7 +21,8 @@ def bases_list():
 def bases_detail(slug: str):
     base = services.get_item("bases", slug)
     nearby = services.bases_in_county(base.county_id, exclude_id=base.id)
-    return render_template("catalog/base_detail.html", item=base, nearby=nearby)
+    shown = panels.render("base.public", base, current_user)
+    return render_template("catalog/base_detail.html", item=base, nearby=nearby, panels=shown)
 
 
 @bp.get("/parks/")
@@ -32,7 +33,10 @@ def parks_list():
 @bp.get("/parks/<slug>")
 def parks_detail(slug: str):
     park = services.get_item("parks", slug)
-    return render_template("catalog/park_detail.html", item=park, projects=services.projects_in_park(park))
+    shown = panels.render("park.public", park, current_user)
+    return render_template(
+        "catalog/park_detail.html", item=park, projects=services.projects_in_park(park), panels=shown
+    )
 
 
 @bp.get("/projects/")
@@ -42,7 +46,10 @@ def projects_list():
 
 @bp.get("/projects/<slug>")
 def projects_detail(slug: str):
-    return render_template("catalog/project_detail.html", item=services.get_item("projects", slug))
+    """A demonstration project; other areas add to it through the `project.public` slot (its project page)."""
+    project = services.get_item("projects", slug)
+    shown = panels.render("project.public", project, current_user)
+    return render_template("catalog/project_detail.html", item=project, panels=shown)
 
 
 @bp.get("/mentors/")

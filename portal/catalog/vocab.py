@@ -92,6 +92,7 @@ SEARCH_KINDS = {
     "park": _l("示范园区"),
     "project": _l("示范项目"),
     "mentor": _l("创业导师"),
+    "story": _l("返乡创业故事"),
 }
 
 DEPTS = {

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -15,6 +15,8 @@ from portal.catalog.models import IncubationBase, Mentor, Park, Project, Unit
 from portal.extensions import db
 from portal.policies.models import Policy
 from portal.search.snippets import readable_text
+from portal.stories import search as stories_search
+from portal.stories.models import Story
 
 KIND_LABELS = vocab.SEARCH_KINDS
 CITYWIDE = "全市"
@@ -27,6 +29,19 @@ class Kind:
     model: type
     endpoint: str
     options: tuple = ()
+    key: str = "slug"  # the column naming a record in index events and document ids ("id" for stories)
+    url_arg: str = "slug"  # the endpoint's argument
+    public: Callable | None = None  # what is public (default: `visible`)
+
+    def where_public(self):
+        return self.public() if self.public else self.model.visible.is_(True)
+
+    def key_of(self, obj) -> str | None:
+        value = getattr(obj, self.key)
+        return None if value is None else str(value)
+
+    def url_args(self, key: str) -> dict:
+        return {self.url_arg: int(key) if self.key == "id" else key}
 
 
 KINDS = {
@@ -39,6 +54,10 @@ KINDS = {
         Mentor,
         "catalog.mentors_detail",
         (selectinload(Mentor.counties), selectinload(Mentor.expertise_rows)),
+    ),
+    # Success stories (portal/stories): public once published; their own area says which (stories.search).
+    "story": Kind(
+        "story", Story, stories_search.ENDPOINT, (selectinload(Story.county),), "id", "story_id", stories_search.public
     ),
 }
 
@@ -58,6 +77,8 @@ def _unit_names(codes: list[str]) -> list[str]:
 
 def to_document(kind: str, obj) -> dict:
     """Index fields for one record. Labels are indexed in Chinese, the language of the content."""
+    if kind == "story":
+        return _story_document(obj)
     with force_locale("zh_Hans_CN"):
         tags = list(obj.tags or [])
         meta: list[str] = []
@@ -93,7 +114,7 @@ def to_document(kind: str, obj) -> dict:
             subtitle_parts = [obj.title]
         meta += counties
     return {
-        "id": f"{kind}:{obj.slug}",
+        "id": f"{kind}:{obj.slug}",  # catalog kinds and guides are named by slug
         "kind": kind,
         "slug": obj.slug,
         "title": obj.name,
@@ -105,27 +126,46 @@ def to_document(kind: str, obj) -> dict:
     }
 
 
+def _story_document(story) -> dict:
+    found = stories_search.document(story)
+    labels = [found["county"], found["industry"], "返乡创业故事", "先进典型"]
+    return {
+        "id": f"story:{story.id}",
+        "kind": "story",
+        "slug": str(story.id),
+        "title": story.title,
+        "body": searchable_text(found["body"], story.title, [], labels),
+        "text": readable_text(story.body)[:TEXT_CHARS],
+        "county": found["county"],
+        "subtitle": " · ".join(p for p in (found["county"], found["industry"]) if p),
+        "sample": bool(story.demo),
+    }
+
+
 def searchable_text(body: str, title: str, tags: list[str], meta: list[str]) -> str:
     """The one field every query searches: the text first (snippets come from it), then title, tags and labels."""
     return "\n".join(part for part in (body, title, " ".join(tags), " ".join(m for m in meta if m)) if part)
 
 
-def load(kind: str, slug: str):
+def load(kind: str, key: str):
+    """The published record, or None (deleted, or unpublished: then it leaves the index)."""
     spec = KINDS[kind]
-    """The published record, or None (deleted, or unpublished in the editorial area: then it leaves the index)."""
-    stmt = sa.select(spec.model).where(spec.model.slug == slug, spec.model.visible.is_(True))
+    if spec.key == "id" and not key.isdigit():
+        return None
+    value = int(key) if spec.key == "id" else key
+    stmt = sa.select(spec.model).where(getattr(spec.model, spec.key) == value, spec.where_public())
     return db.session.scalar(stmt.options(*spec.options))
 
 
 def iter_all(batch: int = 200) -> Iterator[tuple[str, object]]:
     for kind, spec in KINDS.items():
-        stmt = sa.select(spec.model).where(spec.model.visible.is_(True)).order_by(spec.model.id).options(*spec.options)
+        stmt = sa.select(spec.model).where(spec.where_public()).order_by(spec.model.id).options(*spec.options)
         for obj in db.session.scalars(stmt.execution_options(yield_per=batch)):
             yield kind, obj
 
 
 def count_all() -> int:
     return sum(
-        db.session.scalar(sa.select(sa.func.count()).where(spec.model.visible.is_(True))) or 0
+        db.session.scalar(sa.select(sa.func.count()).select_from(spec.model).where(spec.where_public())) or 0
         for spec in KINDS.values()
     )

@@ -5,30 +5,31 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from portal.catalog.models import IncubationBase, Mentor, MentorExpertise, Park, Project
-from portal.policies.models import Policy
+from portal.catalog.models import Mentor, MentorExpertise
+from portal.search.documents import KINDS
 from portal.search.models import IndexEvent
 
-KIND_OF = {Policy: "policy", IncubationBase: "base", Park: "park", Project: "project", Mentor: "mentor"}
+KIND_OF = {spec.model: spec for spec in KINDS.values()}
 
 
 def _changes(session: Session) -> dict[tuple[str, str], str]:
     changes: dict[tuple[str, str], str] = {}
     for obj in session.new:
-        kind = KIND_OF.get(type(obj))
-        if kind and obj.slug:
-            changes[(kind, obj.slug)] = "upsert"
+        spec = KIND_OF.get(type(obj))
+        if spec and spec.key_of(obj):  # a story has no id before its insert: a new one is never published yet
+            changes[(spec.name, spec.key_of(obj))] = "upsert"
     for obj in session.dirty:
-        kind = KIND_OF.get(type(obj))
-        if kind and session.is_modified(obj, include_collections=True):
-            changes[(kind, obj.slug)] = "upsert"
-            history = sa.inspect(obj).attrs.slug.history
+        spec = KIND_OF.get(type(obj))
+        if spec and spec.key_of(obj) and session.is_modified(obj, include_collections=True):
+            changes[(spec.name, spec.key_of(obj))] = "upsert"
+            history = sa.inspect(obj).attrs[spec.key].history
             for old in history.deleted or ():
-                changes[(kind, old)] = "delete"
+                if old is not None:
+                    changes[(spec.name, str(old))] = "delete"
     for obj in session.deleted:
-        kind = KIND_OF.get(type(obj))
-        if kind:
-            changes[(kind, obj.slug)] = "delete"
+        spec = KIND_OF.get(type(obj))
+        if spec and spec.key_of(obj):
+            changes[(spec.name, spec.key_of(obj))] = "delete"
         elif isinstance(obj, MentorExpertise):
             mentor = session.get(Mentor, obj.mentor_id)
             if mentor is not None and mentor not in session.deleted:
@@ -37,10 +38,21 @@ def _changes(session: Session) -> dict[tuple[str, str], str]:
 
 
 def _record_index_events(session: Session, flush_context, instances) -> None:
-    for (kind, slug), op in _changes(session).items():
-        session.add(IndexEvent(kind=kind, slug=slug, op=op))
+    for (kind, key), op in _changes(session).items():
+        session.add(IndexEvent(kind=kind, slug=key, op=op))
+
+
+def _story_moved(story, **_ignored) -> None:
+    """A lifecycle moves a story's status with a conditional UPDATE, which no flush sees: publishing and taking
+    down come here instead, in the same transaction."""
+    from portal.extensions import db
+
+    db.session.add(IndexEvent(kind="story", slug=str(story.id), op="upsert"))
 
 
 def init_app(app) -> None:
+    from portal.stories.states import STORY
+
     if not sa.event.contains(Session, "before_flush", _record_index_events):
         sa.event.listen(Session, "before_flush", _record_index_events)
+    STORY.signal.connect(_story_moved)

@@ -261,7 +261,7 @@ def _search(searcher, result: Results, groups, text, kind, county, page, per_pag
                 kind=hit["kind"],
                 kind_label=str(documents.KIND_LABELS[hit["kind"]]),
                 title=hit["title"],
-                url=url_for(spec.endpoint, slug=hit["slug"]),
+                url=url_for(spec.endpoint, **spec.url_args(hit["slug"])),
                 snippet=str(snippets.snippet(hit.get("text") or "", hit["title"], highlight)),
                 score=round(score, 4),
                 county=[c for c in (hit.get("county") or "").split(",") if c],
