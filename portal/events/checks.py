@@ -5,7 +5,6 @@ exists (a catalog base or park, an address, or an online link)."""
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -53,9 +52,13 @@ class EventErrors(InvalidInput):
         self.errors = errors
 
 
+FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+
+
 def digits(raw: str | None) -> str:
-    """Full-width digits (２０) and the full-width colon typed on a Chinese keyboard read as ASCII ones."""
-    return unicodedata.normalize("NFKC", raw or "").strip() if raw else ""
+    """Full-width characters typed on a Chinese keyboard (２０, ０９：３０) read as their ASCII twins; nothing else
+    is changed ("²" stays "²", which is not a number)."""
+    return (raw or "").translate(FULL_WIDTH).strip()
 
 
 def parse_time(raw: str | None) -> time | None:

@@ -29,13 +29,13 @@ class EventForm(PortalForm):
     end_time = StringField(_l("结束时间"), validators=[Optional()])
     deadline_day = StringField(_l("报名截止日期（不填则到开始时截止）"), validators=[Optional()])
     deadline_time = StringField(_l("报名截止时间"), validators=[Optional()])
-    place_kind = RadioField(_l("活动地点"), choices=list(vocab.PLACES.items()), validators=[Optional()])
+    place_kind = RadioField(_l("活动地点"), choices=choices(vocab.PLACES.items(), blank=None), validators=[Optional()])
     place = SelectField(_l("孵化基地或园区"), validators=[Optional()])
     county = SelectField(_l("县区（其他地址或线上活动时填）"), validators=[Optional()])
     address = StringField(_l("详细地址"), validators=[Optional()])
     online_url = StringField(_l("参会链接（线上活动）"), validators=[Optional()])
     capacity = StringField(_l("可报名人数"), validators=[Optional()])
-    audience = RadioField(_l("谁可以报名"), choices=list(vocab.AUDIENCES.items()), default="anyone",
+    audience = RadioField(_l("谁可以报名"), choices=choices(vocab.AUDIENCES.items(), blank=None), default="anyone",
                           validators=[Optional()])  # fmt: skip
 
     def set_choices(self, counties, parks, bases) -> None:

@@ -15,7 +15,7 @@ from portal.catalog.models import IncubationBase, Park, Unit
 from portal.core.access import require
 from portal.db import utcnow
 from portal.events.models import Event, EventInvitation, EventRegistration
-from portal.events.states import CANCELLED, DRAFT, PUBLIC, PUBLISHED, SEATED, WAITING
+from portal.events.states import CANCELLED, DRAFT, FINISHED, PUBLIC, PUBLISHED, SEATED, WAITING
 from portal.extensions import db
 
 LOCAL = ZoneInfo("Asia/Shanghai")
@@ -76,9 +76,8 @@ def calendar(
         start, end = month_bounds(month)
         stmt = stmt.where(Event.starts_at < end, Event.ends_at > start).order_by(Event.starts_at, Event.id)
     elif past:
-        stmt = stmt.where(Event.ends_at <= now, Event.status != CANCELLED).order_by(
-            Event.starts_at.desc(), Event.id.desc()
-        )
+        ended = sa.or_(Event.ends_at <= now, Event.status == FINISHED)  # outcomes recorded: it is over
+        stmt = stmt.where(ended, Event.status != CANCELLED).order_by(Event.starts_at.desc(), Event.id.desc())
     else:
         stmt = stmt.where(Event.ends_at > now, Event.status == PUBLISHED).order_by(Event.starts_at, Event.id)
     if county_id:
