@@ -31,6 +31,7 @@ DOMAIN = {
     "editorial",
     "rules",
     "admin",
+    "events",
 }
 
 # (importing package, imported package): arrows that must not exist.
@@ -48,7 +49,17 @@ FORBIDDEN = {
     },
     **{
         (area, "dashboard"): "the dashboard reads the areas' records; they do not know it"
-        for area in ("applications", "queues", "visits", "ratings", "registry", "catalog", "accounts", "notify")
+        for area in (
+            "applications",
+            "queues",
+            "visits",
+            "ratings",
+            "registry",
+            "catalog",
+            "accounts",
+            "notify",
+            "events",
+        )
     },
     **{("catalog", "ratings"): "the catalog shows ratings through the unit.public panel"},
     **{("applications", "ratings"): "ratings show on the applicant's page through a panel"},
@@ -117,6 +128,8 @@ LIFECYCLE_MODELS = {
     "Registration",
     "ContentChange",
     "RoutingChange",
+    "Event",
+    "EventRegistration",
 }
 # Documented starting states besides a lifecycle's `initial`: a sign-up starts seated or waiting, a registration
 # made by staff (帮办) waits for the person's consent.

@@ -92,6 +92,8 @@ def public_pages(db) -> list[str]:
         "/privacy",
         "/about",
         "/visits/",
+        "/events/",
+        "/events/?when=past",
         "/no-such-page",
         f"/bases/{first_slug(db, IncubationBase)}",
         f"/parks/{first_slug(db, Park)}",

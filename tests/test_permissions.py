@@ -9,14 +9,15 @@ from tests.helpers import login, make_user
 
 PAGES = ["/staff/queue", "/office/queues", "/staff/visits", "/mentor/visits", "/my/applications", "/apply/loan",
          "/staff/queue/export.csv", "/account/password", "/registry/", "/registry/new", "/staff/registrations",
-         "/staff/registrations/new", "/staff/registrations/import", "/admin/", "/admin/audit"]  # fmt: skip
+         "/staff/registrations/new", "/staff/registrations/import", "/admin/", "/admin/audit", "/staff/events",
+         "/staff/events/new", "/my/events"]  # fmt: skip
 EXPECTED = {
-    "anonymous": [302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302],
-    "applicant": [404, 404, 404, 404, 200, 200, 404, 200, 200, 200, 404, 404, 404, 404, 404],
-    "mentor": [404, 404, 404, 200, 403, 403, 404, 200, 404, 404, 404, 404, 404, 404, 404],
-    "staff": [200, 404, 200, 404, 403, 403, 200, 200, 404, 404, 200, 200, 200, 404, 404],
-    "office": [200, 200, 404, 404, 403, 403, 200, 200, 404, 404, 200, 404, 404, 404, 404],
-    "admin": [200, 200, 404, 404, 403, 403, 200, 200, 404, 404, 200, 404, 404, 200, 200],
+    "anonymous": [302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302],
+    "applicant": [404, 404, 404, 404, 200, 200, 404, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404, 200],
+    "mentor": [404, 404, 404, 200, 403, 403, 404, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404],
+    "staff": [200, 404, 200, 404, 403, 403, 200, 200, 404, 404, 200, 200, 200, 404, 404, 200, 200, 404],
+    "office": [200, 200, 404, 404, 403, 403, 200, 200, 404, 404, 200, 404, 404, 404, 404, 200, 200, 404],
+    "admin": [200, 200, 404, 404, 403, 403, 200, 200, 404, 404, 200, 404, 404, 200, 200, 404, 404, 404],
 }
 PHONES = {"applicant": "13211110001", "mentor": "13211110002", "staff": "13211110003", "office": "13211110004",
           "admin": "13211110005"}  # fmt: skip
