@@ -32,13 +32,14 @@ update-messages: extract-messages
 compile-messages: $(STAMP)
 	@$(BIN)/pybabel compile -d portal/translations --statistics 2>&1 | grep -v '^$$' || true
 
-## make run: install, migrate, load content, build the search index, create demo accounts and sample visits, serve.
+## make run: install, migrate, load content, build the search index, create demo accounts, sample visits and events, serve.
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) content load
 	$(FLASK) search reindex --quiet
 	$(FLASK) users demo
 	$(FLASK) visits demo
+	$(FLASK) events demo
 	$(FLASK) dashboard demo
 	@echo "SMS codes are not really sent here: they appear at http://127.0.0.1:$(PORT)/account/dev/outbox (never in the log)"
 	@echo "南阳市返乡创业服务平台 serving on http://127.0.0.1:$(PORT)/  (Ctrl-C to stop)"
