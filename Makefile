@@ -32,8 +32,8 @@ update-messages: extract-messages
 compile-messages: $(STAMP)
 	@$(BIN)/pybabel compile -d portal/translations --statistics 2>&1 | grep -v '^$$' || true
 
-## make run: install, migrate, load content, build the search index, create demo accounts, sample visits, projects
-## and stories, serve.
+## make run: install, migrate, load content, build the search index, create demo accounts, sample visits, events,
+## projects and stories, serve.
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) content load
@@ -42,6 +42,7 @@ run: install
 	$(FLASK) visits demo
 	$(FLASK) ventures demo
 	$(FLASK) stories demo
+	$(FLASK) events demo
 	$(FLASK) dashboard demo
 	$(FLASK) surveys demo
 	@echo "SMS codes are not really sent here: they appear at http://127.0.0.1:$(PORT)/account/dev/outbox (never in the log)"

@@ -23,6 +23,7 @@ AREAS = (
     "queues",
     "visits",
     "registry",
+    "events",
     "ratings",
     "dashboard",
     "surveys",

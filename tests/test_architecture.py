@@ -34,6 +34,7 @@ DOMAIN = {
     "surveys",
     "ventures",
     "stories",
+    "events",
 }
 
 # (importing package, imported package): arrows that must not exist.
@@ -51,7 +52,17 @@ FORBIDDEN = {
     },
     **{
         (area, "dashboard"): "the dashboard reads the areas' records; they do not know it"
-        for area in ("applications", "queues", "visits", "ratings", "registry", "catalog", "accounts", "notify")
+        for area in (
+            "applications",
+            "queues",
+            "visits",
+            "ratings",
+            "registry",
+            "catalog",
+            "accounts",
+            "notify",
+            "events",
+        )
     },
     **{
         ("surveys", area): "a survey reaches its audience through registered audiences and the areas' queries"
@@ -138,6 +149,8 @@ LIFECYCLE_MODELS = {
     "Venture",
     "Recommendation",
     "Story",
+    "Event",
+    "EventRegistration",
 }
 # Documented starting states besides a lifecycle's `initial`: a sign-up starts seated or waiting, a registration
 # made by staff (帮办) waits for the person's consent.

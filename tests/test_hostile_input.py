@@ -137,15 +137,34 @@ def world(app, db):
             sa.select(QueueItem.id).where(QueueItem.application_id == application_id, QueueItem.role == "lead")
         )
         visit_id = visit.id
+        event_id = _event(people["staff"])
+        db.session.commit()
     project = db.session.scalar(sa.select(Project.slug).order_by(Project.slug))
     return {
         "tracking_no": tracking_no,
         "item_id": item_id,
         "visit_id": visit_id,
+        "event_id": event_id,
         "project": project,
         "staff_id": ids["staff"],
         "applicant_id": ids["applicant"],
     }
+
+
+def _event(staff) -> int:
+    """A published event of the staff's unit (镇平县人社局), ten days from now, open to anyone."""
+    from datetime import time, timedelta
+
+    from portal.events import operations as events
+    from portal.events.checks import EventInput
+    from portal.events.queries import local_now
+
+    data = EventInput(kind="matchmaking", title="投资对接会（测试）", start_day=local_now().date() + timedelta(days=10),
+                      start_time=time(9), end_time=time(12), place_kind="address", county="411324",
+                      address="镇平县玉都大道 1 号", capacity=3)  # fmt: skip
+    event = events.create(staff, data)
+    events.publish(staff, event.id)
+    return event.id
 
 
 def _client(app, role: str):
@@ -167,6 +186,7 @@ def _get_paths(app, world) -> list[str]:
         "app_type": "loan",
         "item_id": str(world["item_id"]),
         "visit_id": str(world["visit_id"]),
+        "event_id": str(world["event_id"]),
     }
     paths = []
     for rule in app.url_map.iter_rules():
@@ -263,10 +283,18 @@ FORM_PAGES = {
         "/visits/{visit_id}",
         "/registry/new",
         "/my/ventures/new",
+        "/events/{event_id}",
     ],
-    "staff": ["/staff/items/{item_id}", "/staff/visits", "/staff/registrations/new", "/staff/ventures/shortlists"],
+    "staff": [
+        "/staff/items/{item_id}",
+        "/staff/visits",
+        "/staff/registrations/new",
+        "/staff/ventures/shortlists",
+        "/staff/events/new",
+        "/staff/events/{event_id}",
+    ],
     "mentor": ["/mentor/visits", "/mentor/visits/{visit_id}"],
-    "office": ["/office/targets", "/office/offline", "/staff/surveys/new"],
+    "office": ["/office/targets", "/office/offline", "/staff/surveys/new", "/staff/events/new"],
     "editor": [
         "/editorial/policies/new",
         "/editorial/bases/new",

@@ -96,6 +96,8 @@ def public_pages(db) -> list[str]:
         "/ventures/?county=镇平县&seeks=investment",
         "/stories/",
         "/stories/?county=镇平县&industry=crafts",
+        "/events/",
+        "/events/?when=past",
         "/no-such-page",
         f"/bases/{first_slug(db, IncubationBase)}",
         f"/parks/{first_slug(db, Park)}",

@@ -11,21 +11,22 @@ PAGES = ["/staff/queue", "/office/queues", "/staff/visits", "/mentor/visits", "/
          "/staff/queue/export.csv", "/account/password", "/registry/", "/registry/new", "/staff/registrations",
          "/staff/registrations/new", "/staff/registrations/import", "/admin/", "/admin/audit",
          "/surveys/", "/staff/surveys", "/staff/surveys/new",
-         "/my/ventures", "/staff/ventures", "/staff/ventures/recommendations.xlsx", "/editorial/stories/"]  # fmt: skip
+         "/my/ventures", "/staff/ventures", "/staff/ventures/recommendations.xlsx", "/editorial/stories/",
+         "/staff/events", "/staff/events/new", "/my/events"]  # fmt: skip
 # fmt: off
 EXPECTED = {
     "anonymous": [302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302,
-                 302, 302, 302, 302, 302, 302, 302],
+                 302, 302, 302, 302, 302, 302, 302, 302, 302, 302],
     "applicant": [404, 404, 404, 404, 200, 200, 404, 200, 200, 200, 404, 404, 404, 404, 404,
-                 200, 404, 404, 200, 404, 404, 404],
+                 200, 404, 404, 200, 404, 404, 404, 404, 404, 200],
     "mentor": [404, 404, 404, 200, 403, 403, 404, 200, 404, 404, 404, 404, 404, 404, 404,
-              200, 404, 404, 404, 404, 404, 404],
+              200, 404, 404, 404, 404, 404, 404, 404, 404, 404],
     "staff": [200, 404, 200, 404, 403, 403, 200, 200, 404, 404, 200, 200, 200, 404, 404,
-             200, 200, 200, 404, 200, 200, 404],
+             200, 200, 200, 404, 200, 200, 404, 200, 200, 404],
     "office": [200, 200, 404, 404, 403, 403, 200, 200, 404, 404, 200, 404, 404, 404, 404,
-              200, 200, 200, 404, 200, 200, 404],
+              200, 200, 200, 404, 200, 200, 404, 200, 200, 404],
     "admin": [200, 200, 404, 404, 403, 403, 200, 200, 404, 404, 200, 404, 404, 200, 200,
-             200, 404, 404, 404, 200, 200, 200],
+             200, 404, 404, 404, 200, 200, 200, 404, 404, 404],
 }
 # fmt: on
 PHONES = {

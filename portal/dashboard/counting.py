@@ -10,6 +10,7 @@ signals: a bulk load, the demo history).
 | attended | month attended | applicant's | – | – | trainees |
 | one_to_one | month approved | applicant's | – | – | mentoring applications approved (not by a visit seat) |
 | visit_attendees | month of the visit | visit's | – | – | attendees on the filed record |
+| event_training | month the 培训班 starts | event's | – | – | registrations checked in at the door |
 | registration | month the business registered | its | – | – | confirmed registrations / jobs |
 | material_twice | month of the second request | – | requesting unit | – | applications asked twice |
 """
@@ -26,6 +27,8 @@ from portal.applications.models import Application, ApplicationEvent
 from portal.applications.states import APPROVED, REJECTED
 from portal.core import tally
 from portal.core.tally import local_day, month_of
+from portal.events.queries import training_attendance_rows
+from portal.events.states import attendance_changed as event_attendance
 from portal.extensions import db
 from portal.queues import signals as queue_signals
 from portal.queues.signals import attendance_recorded
@@ -86,6 +89,13 @@ def on_attendance(application: Application, before=None, after=None, **_ignored)
 def on_visit(visit: Visit, action: str, **_ignored) -> None:
     if action == "record" and visit.record is not None:
         tally.bump("visit_attendees", month_of(visit.day), county_id=visit.county_id, n=visit.record.attendees)
+
+
+def on_event_attendance(registration, event, checked_in: bool, **_ignored) -> None:
+    """A 培训班's check-in at the door is one training person-time (taken back with the check-in)."""
+    if event.kind == "training":
+        tally.bump("event_training", month_of(local_day(event.starts_at)), county_id=event.county_id,
+                   n=1 if checked_in else -1)  # fmt: skip
 
 
 def on_registration(registration: Registration, action: str, after: str, **_ignored) -> None:
@@ -163,6 +173,10 @@ def source_visit_attendees():
     return _cells(((month_of(day), c or 0, 0, ""), n, 0) for day, c, n in _stream(stmt))
 
 
+def source_event_training():
+    return _cells(((month_of(local_day(at)), c or 0, 0, ""), 1, 0) for at, c in training_attendance_rows())
+
+
 def source_registration():
     stmt = sa.select(Registration.registered_on, Registration.county_id, Registration.jobs).where(
         Registration.status == CONFIRMED
@@ -192,6 +206,7 @@ SOURCES = {
     "attended": source_attended,
     "one_to_one": source_one_to_one,
     "visit_attendees": source_visit_attendees,
+    "event_training": source_event_training,
     "registration": source_registration,
     "material_twice": source_material_twice,
 }
@@ -203,5 +218,6 @@ def init_app(app) -> None:
     attendance_recorded.connect(on_attendance)
     VISIT.signal.connect(on_visit)
     REGISTRATION.signal.connect(on_registration)
+    event_attendance.connect(on_event_attendance)
     for measure, source in SOURCES.items():
         tally.register(measure, source)

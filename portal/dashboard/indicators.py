@@ -46,8 +46,9 @@ def count_new_entrepreneurs(year: int) -> list[Row]:
 
 
 def count_training(year: int) -> list[Row]:
-    """Approved training applications the training unit marked attended, by the day attended."""
-    return tallied("attended", year)
+    """Approved training applications the training unit marked attended, by the day attended, plus the people
+    checked in at the door of a 培训班 event (events), by the month it started."""
+    return tallied("attended", year) + tallied("event_training", year)
 
 
 def count_mentoring(year: int) -> list[Row]:
@@ -76,7 +77,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "training",
         _l("返乡创业培训"),
         _l("人次"),
-        _l("已批准且培训单位登记已参训的创业培训申请，按参训日期计"),
+        _l("已批准且培训单位登记已参训的创业培训申请，按参训日期计；加上创业培训班活动现场签到的人次，按开班月份计"),
         count_training,
     ),
     Indicator(

@@ -24,7 +24,7 @@ from portal.visits import booking, notifications
 from portal.visits.booking import MAX_CAPACITY, VisitErrors, VisitInput
 from portal.visits.models import Visit, VisitOffer, VisitRecord, VisitSignup
 from portal.visits.queries import describe, has_started, local_now, mentor_of, own_visit, public_visit
-from portal.visits.states import ACTIVE, CONFIRMED, OFFER, SEATED, SIGNUP, VISIT, WAITING
+from portal.visits.states import ACTIVE, CONFIRMED, OFFER, SEATED, SEATS, VISIT
 
 # ---------------------------------------------------------------- the mentor's bookings
 
@@ -135,23 +135,15 @@ def decide(user: User, visit_id: int, confirm: bool, note: str = "") -> Visit:
     return visit
 
 
-# ---------------------------------------------------------------- sign-ups
+# ---------------------------------------------------------------- sign-ups (the shared seats: core.seats)
 
 
 def _lock(visit_id: int) -> Visit:
     """The published visit, its row locked while seats are counted (SQLite writers already queue)."""
-    db.session.execute(sa.select(Visit.id).where(Visit.id == visit_id).with_for_update())
+    SEATS.lock(visit_id)
     visit = public_visit(visit_id)
     db.session.refresh(visit)
     return visit
-
-
-def _seats_taken(visit: Visit) -> int:
-    return db.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(VisitSignup)
-        .where(VisitSignup.visit_id == visit.id, VisitSignup.status == SEATED)
-    )
 
 
 def sign_up(user: User, visit_id: int) -> VisitSignup:
@@ -161,57 +153,23 @@ def sign_up(user: User, visit_id: int) -> VisitSignup:
     visit = _lock(visit_id)
     if visit.status != CONFIRMED or has_started(visit):
         raise InvalidTransition(_("这次走访已经不能报名了。"))
-    seated = _seats_taken(visit) < visit.capacity
-    signup = db.session.scalar(
-        sa.select(VisitSignup).where(VisitSignup.visit_id == visit.id, VisitSignup.user_id == user.id)
-    )
-    if signup is not None:
-        if signup.status in (SEATED, WAITING):
-            return signup
-        SIGNUP.apply(
-            signup,
-            "rejoin" if seated else "rejoin_waiting",
-            user,
-            values={"cancelled_at": None, "created_at": utcnow()},
-        )
-    else:
-        signup = VisitSignup(visit_id=visit.id, user_id=user.id, status=SEATED if seated else WAITING)
-        db.session.add(signup)
-        db.session.flush()
-        audit.record(user, "visit.signup", "visit", visit.id, after={"status": signup.status})
-    notifications.signed_up(signup)
+    signup, joined = SEATS.join(user, visit)
+    if joined:
+        notifications.signed_up(signup)
     return signup
 
 
 def cancel_signup(user: User, visit_id: int) -> VisitSignup:
     visit = _lock(visit_id)
-    signup = db.session.scalar(
-        sa.select(VisitSignup).where(VisitSignup.visit_id == visit.id, VisitSignup.user_id == user.id)
-    )
-    if signup is None:
-        raise InvalidTransition(_("您没有报名这次走访。"))
-    was = signup.status
-    SIGNUP.apply(signup, "cancel", user, refusal=_("您没有报名这次走访。"), values={"cancelled_at": utcnow()})
-    if was == SEATED:
+    signup, held_seat = SEATS.leave(user, visit, _("您没有报名这次走访。"))
+    if held_seat:
         promote_waiting(visit, reason="withdrawal")
     return signup
 
 
 def promote_waiting(visit: Visit, reason: str) -> None:
     """Free seats go to the waiting list in the order people joined it; each one is told why."""
-    db.session.flush()
-    free = visit.capacity - _seats_taken(visit)
-    if free <= 0:
-        return
-    waiting = db.session.scalars(
-        sa.select(VisitSignup)
-        .where(VisitSignup.visit_id == visit.id, VisitSignup.status == WAITING)
-        .order_by(VisitSignup.created_at, VisitSignup.id)
-        .limit(free)
-    ).all()
-    for signup in waiting:
-        SIGNUP.apply(signup, "promote", None, audit_after={"reason": reason})
-        notifications.promoted(signup, reason)
+    SEATS.promote(visit, reason, notifications.promoted)
 
 
 # ---------------------------------------------------------------- after the visit

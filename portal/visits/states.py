@@ -7,6 +7,7 @@ from blinker import Namespace
 from flask_babel import lazy_gettext as _l
 
 from portal.core.lifecycle import Lifecycle
+from portal.core.seats import Seats
 from portal.visits.models import Visit, VisitOffer, VisitSignup
 
 _signals = Namespace()
@@ -61,4 +62,16 @@ OFFER = Lifecycle(
     moves={(OFFERED, "accept"): ACCEPTED, (OFFERED, "decline"): REFUSED},
     labels={OFFERED: _l("待答复"), ACCEPTED: _l("已接受"), REFUSED: _l("已谢绝")},
     signal=_signals.signal("visit-offer-changed"),
+)
+
+# Seats and the waiting list of a visit: the shared mechanism (core.seats), also used by events.
+SEATS = Seats(
+    parent=Visit,
+    lifecycle=SIGNUP,
+    parent_key="visit_id",
+    seated=SEATED,
+    waiting=WAITING,
+    withdrawn=WITHDRAWN,
+    audit_action="visit.signup",
+    audit_type="visit",
 )
