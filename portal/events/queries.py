@@ -225,3 +225,25 @@ def attended_events(limit: int = 50) -> list[tuple[str, str]]:
         .limit(limit)
     )
     return [(str(e.id), f"{e.title}（{to_local(e.starts_at):%Y-%m-%d}）") for e in db.session.scalars(stmt)]
+
+
+# ---------------------------------------------------------------- a shortlist of projects for an event (ventures)
+
+PITCH_KINDS = ("roadshow", "matchmaking", "sales")
+
+
+def pitch_events(unit_id: int | None) -> list[Event]:
+    """The unit's 路演, 投资对接会 and 销售对接会 not yet over (drafts included): what a shortlist can be for."""
+    if unit_id is None:
+        return []
+    stmt = (
+        sa.select(Event)
+        .where(
+            Event.unit_id == unit_id,
+            Event.kind.in_(PITCH_KINDS),
+            Event.status.in_((DRAFT, PUBLISHED)),
+            Event.ends_at > utcnow(),
+        )
+        .order_by(Event.starts_at)
+    )
+    return list(db.session.scalars(stmt))

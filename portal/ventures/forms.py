@@ -62,6 +62,7 @@ class LinkForm(PortalForm):
 class ShortlistForm(PortalForm):
     name = StringField(_l("名单名称"))
     purpose = SelectField(_l("用途"), choices=choices(PURPOSES.items()), validate_choice=False)
+    event = SelectField(_l("本单位的活动"), validate_choice=False)
     event_label = StringField(_l("用于哪场活动（名称、地点）"))
     event_on = StringField(_l("活动日期"))
     note = TextAreaField(_l("备注"))

@@ -16,6 +16,7 @@ from portal.core.access import can, require
 from portal.core.guard import parse_day
 from portal.db import utcnow
 from portal.errors import InvalidInput, NotFound
+from portal.events import queries as events
 from portal.extensions import db
 from portal.ventures import checks, notifications, queries
 from portal.ventures.models import Recommendation, Shortlist, ShortlistEntry, Venture, VentureSeek
@@ -190,14 +191,25 @@ def create_shortlist(staff: User, values: Mapping[str, object]) -> Shortlist:
     note = checks.plain(values.get("note")) or None
     if note and len(note) > 2000:
         errors["note"] = _("最多 %(max)s 个字，现在是 %(n)s 个字。", max=2000, n=len(note))
+    event = None
+    raw_event = checks.normal(values.get("event"))
+    if raw_event:
+        event = queries.pitch_event(staff, int(raw_event)) if raw_event.isdigit() and len(raw_event) < 10 else None
+        if event is None:
+            errors["event"] = _("请选择本单位还没有结束的路演、投资对接会或销售对接会。")
     if errors:
         raise VentureErrors(errors)
+    if event is not None:  # the event's own title and day, unless other words were given
+        event_label = event_label or event.title
+        event_on = event_on or events.to_local(event.starts_at).date()
     shortlist = Shortlist(unit_id=staff.unit_id, created_by_id=staff.id, name=name, purpose=purpose,
-                          event_label=event_label, event_on=event_on, note=note)  # fmt: skip
+                          event_id=event.id if event else None, event_label=event_label, event_on=event_on,
+                          note=note)  # fmt: skip
     db.session.add(shortlist)
     db.session.flush()
     audit.record(staff, "venture_shortlist.create", "venture_shortlist", shortlist.id,
-                 after={"name": name, "purpose": purpose, "event_on": raw_day or None})  # fmt: skip
+                 after={"name": name, "purpose": purpose, "event_on": str(event_on) if event_on else None,
+                        "event_id": shortlist.event_id})  # fmt: skip
     return shortlist
 
 

@@ -15,6 +15,7 @@ from portal.core.access import require
 from portal.core.i18n import local_name
 from portal.core.listing import Filter, Listing
 from portal.errors import NotFound
+from portal.events import queries as events
 from portal.extensions import db
 from portal.registry.queries import unit_for_county  # the county's 人社局 (the city's for a zone without one)
 from portal.ventures.models import Recommendation, Shortlist, ShortlistEntry, Venture, VentureSeek
@@ -201,3 +202,15 @@ def unit(unit_id: int) -> Unit:
     if found is None:
         raise NotFound()
     return found
+
+
+def pitch_event_choices(user: User) -> list[tuple[str, str]]:
+    """The staff member's unit's 路演, 投资对接会 and 销售对接会 not yet over, for a shortlist: (id, "title（day）")."""
+    return [
+        (str(e.id), f"{e.title}（{events.to_local(e.starts_at):%Y-%m-%d}）") for e in events.pitch_events(user.unit_id)
+    ]
+
+
+def pitch_event(user: User, event_id: int):
+    """One of those events, or None."""
+    return next((e for e in events.pitch_events(user.unit_id) if e.id == event_id), None)

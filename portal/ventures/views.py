@@ -273,9 +273,10 @@ def outcome(recommendation_id: int):
 def shortlists():
     require(current_user, "venture.staff")
     form = ShortlistForm(request.form if request.method == "POST" else None)
+    form.event.choices = [("", _("不关联活动（下面填写名称和日期）")), *queries.pitch_event_choices(current_user)]
     if request.method == "POST":
         require(current_user, "venture.shortlist")
-        values = {name: form[name].data for name in ("name", "purpose", "event_label", "event_on", "note")}
+        values = {name: form[name].data for name in ("name", "purpose", "event", "event_label", "event_on", "note")}
         done = []
         if form.validate_on_submit() and perform(
             lambda: done.append(operations.create_shortlist(current_user, values)), _("名单已建立。"), form=form
