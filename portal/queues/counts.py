@@ -139,23 +139,33 @@ def open_and_overdue(today: date, unit_ids=None) -> dict[int, tuple[int, int]]:
 
 def state_counts(unit_id: int | None) -> dict[str, int]:
     """Items by application state (transferred-away items left out), for one unit or all."""
-    return parse_state_counts(db.session.scalar(_state_counts_text(unit_id)))
+    column, params = state_counts_column(unit_id)
+    return parse_state_counts(db.session.scalar(sa.select(column), params))
 
 
-def state_counts_column(unit_id: int | None):
-    """The same counts as one text value ("loan:accepted=12,training:done=3"), a scalar subquery: a page's own
-    statement selects it beside its rows, so that the counts cost no second round trip (queues.queries)."""
-    return _state_counts_text(unit_id).scalar_subquery()
-
-
-def _state_counts_text(unit_id: int | None):
+def _state_counts_text(unit: sa.BindParameter | None):
     total = sa.func.sum(tally.Tally.n)
     cells = sa.select(tally.Tally.kind, total.label("n")).where(tally.Tally.measure == "items")
-    if unit_id is not None:
-        cells = cells.where(tally.Tally.unit_id == unit_id)
+    if unit is not None:
+        cells = cells.where(tally.Tally.unit_id == unit)
     cells = cells.group_by(tally.Tally.kind).having(total != 0).subquery()
     entry = cells.c.kind + "=" + sa.cast(cells.c.n, sa.String)
-    return sa.select(sa.func.aggregate_strings(entry, ","))
+    return sa.select(sa.func.aggregate_strings(entry, ",")).scalar_subquery()
+
+
+# Built once: a page adds the column and the unit as a parameter (building the expression for every page cost as
+# much as the database's work; measured in bench/queues.py).
+_UNIT = sa.bindparam("state_counts_unit", type_=sa.Integer)
+_ONE_UNIT, _ALL_UNITS = _state_counts_text(_UNIT), _state_counts_text(None)
+
+
+def state_counts_column(unit_id: int | None) -> tuple:
+    """The same counts as one text value ("loan:accepted=12,training:done=3"), a scalar subquery, and its
+    parameters: a page's own statement selects it beside its rows, so that the counts cost no second round trip
+    (queues.queries)."""
+    if unit_id is None:
+        return _ALL_UNITS, {}
+    return _ONE_UNIT, {"state_counts_unit": unit_id}
 
 
 def parse_state_counts(text: str | None) -> dict[str, int]:

@@ -158,7 +158,8 @@ def queue_page(
     else:
         # The counts ride in the page's own statement (an uncorrelated subquery, computed once): no second round
         # trip. An empty page has no row to carry them, and asks for them alone.
-        result = db.session.execute(stmt.add_columns(counts.state_counts_column(unit_id))).unique().all()
+        column, params = counts.state_counts_column(unit_id)
+        result = db.session.execute(stmt.add_columns(column), params).unique().all()
         rows = [row[0] for row in result]
         found = counts.parse_state_counts(result[0][1]) if result else state_counts(unit_id)
     next_cursor = encode_cursor(rows[per_page - 1]) if len(rows) > per_page else None
