@@ -58,7 +58,7 @@ def _reverse(table: dict, raw: str) -> str | None:
     return None
 
 
-def _county_filter(model: type) -> Filter:
+def county_filter(model: type) -> Filter:
     return Filter(
         name="county",
         label=_l("县区"),
@@ -97,7 +97,7 @@ LISTINGS: dict[str, Listing] = {
         kind="units",
         model=Unit,
         filters=[
-            _county_filter(Unit),
+            county_filter(Unit),
             _vocab_filter("level", vocab.UNIT_LEVELS, Unit.level, _l("层级")),
             _vocab_filter("dept", vocab.DEPTS, Unit.dept, _l("部门"), aliases=("type",)),
         ],
@@ -109,7 +109,7 @@ LISTINGS: dict[str, Listing] = {
         model=IncubationBase,
         where=lambda: [IncubationBase.visible.is_(True)],
         filters=[
-            _county_filter(IncubationBase),
+            county_filter(IncubationBase),
             _vocab_filter("type", vocab.BASE_TYPES, IncubationBase.type, _l("类型")),
             _vocab_filter("level", vocab.LEVELS, IncubationBase.level, _l("级别")),
         ],
@@ -121,7 +121,7 @@ LISTINGS: dict[str, Listing] = {
         model=Park,
         where=lambda: [Park.visible.is_(True)],
         filters=[
-            _county_filter(Park),
+            county_filter(Park),
             _vocab_filter("industry", vocab.INDUSTRIES, Park.industry, _l("产业"), aliases=("type",)),
             _vocab_filter("level", vocab.LEVELS, Park.level, _l("级别")),
         ],
@@ -133,7 +133,7 @@ LISTINGS: dict[str, Listing] = {
         model=Project,
         where=lambda: [Project.visible.is_(True)],
         filters=[
-            _county_filter(Project),
+            county_filter(Project),
             _vocab_filter("industry", vocab.INDUSTRIES, Project.industry, _l("产业"), aliases=("type",)),
             _vocab_filter("level", vocab.LEVELS, Project.level, _l("级别")),
         ],

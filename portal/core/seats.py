@@ -130,3 +130,23 @@ class Seats:
             if on_promoted is not None:
                 on_promoted(signup, reason)
         return list(waiting)
+
+
+def seat_lifecycle(name: str, model: type, seated: str, waiting: str, withdrawn: str, signal) -> Lifecycle:
+    """The sign-up lifecycle every `Seats` needs (the moves listed above), with its states' names and labels."""
+    from flask_babel import lazy_gettext as _l
+
+    return Lifecycle(
+        name=name,
+        model=model,
+        initial=seated,  # or `waiting` when there is no place left
+        moves={
+            (seated, "cancel"): withdrawn,
+            (waiting, "cancel"): withdrawn,
+            (waiting, "promote"): seated,
+            (withdrawn, "rejoin"): seated,
+            (withdrawn, "rejoin_waiting"): waiting,
+        },
+        labels={seated: _l("已报名"), waiting: _l("候补"), withdrawn: _l("已取消报名")},
+        signal=signal,
+    )

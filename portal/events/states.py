@@ -9,7 +9,7 @@ from blinker import Namespace
 from flask_babel import lazy_gettext as _l
 
 from portal.core.lifecycle import Lifecycle
-from portal.core.seats import Seats
+from portal.core.seats import Seats, seat_lifecycle
 from portal.events.models import Event, EventRegistration
 
 _signals = Namespace()
@@ -33,19 +33,8 @@ EVENT = Lifecycle(
 
 SEATED, WAITING, WITHDRAWN = "registered", "waiting", "cancelled"
 
-REGISTRATION = Lifecycle(
-    name="event_registration",
-    model=EventRegistration,
-    initial=SEATED,  # or WAITING when the event is full
-    moves={
-        (SEATED, "cancel"): WITHDRAWN,
-        (WAITING, "cancel"): WITHDRAWN,
-        (WAITING, "promote"): SEATED,
-        (WITHDRAWN, "rejoin"): SEATED,
-        (WITHDRAWN, "rejoin_waiting"): WAITING,
-    },
-    labels={SEATED: _l("已报名"), WAITING: _l("候补"), WITHDRAWN: _l("已取消报名")},
-    signal=_signals.signal("event-registration-changed"),
+REGISTRATION = seat_lifecycle(
+    "event_registration", EventRegistration, SEATED, WAITING, WITHDRAWN, _signals.signal("event-registration-changed")
 )
 
 SEATS = Seats(

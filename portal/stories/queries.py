@@ -11,7 +11,6 @@ from portal.catalog import services as catalog
 from portal.catalog.models import County, IncubationBase, Mentor, Park
 from portal.catalog.vocab import INDUSTRIES
 from portal.core.access import require
-from portal.core.i18n import local_name
 from portal.core.listing import Filter, Listing
 from portal.errors import NotFound
 from portal.extensions import db
@@ -40,13 +39,7 @@ LISTING = Listing(
     kind="stories",
     model=Story,
     filters=[
-        Filter(
-            name="county",
-            label=_l("县区"),
-            choices=lambda: [(c.name, local_name(c)) for c in catalog.all_counties()],
-            resolve=catalog.find_county,
-            apply=lambda stmt, county: stmt.where(Story.county_id == county.id),
-        ),
+        catalog.county_filter(Story),
         Filter(
             name="industry",
             label=_l("行业"),

@@ -12,7 +12,6 @@ from portal.catalog import services as catalog
 from portal.catalog.models import County, Project, Unit
 from portal.catalog.vocab import INDUSTRIES
 from portal.core.access import require
-from portal.core.i18n import local_name
 from portal.core.listing import Filter, Listing
 from portal.errors import NotFound
 from portal.events import queries as events
@@ -51,13 +50,7 @@ LISTING = Listing(
     kind="ventures",
     model=Venture,
     filters=[
-        Filter(
-            name="county",
-            label=_l("县区"),
-            choices=lambda: [(c.name, local_name(c)) for c in catalog.all_counties()],
-            resolve=catalog.find_county,
-            apply=lambda stmt, county: stmt.where(Venture.county_id == county.id),
-        ),
+        catalog.county_filter(Venture),
         _vocab_filter("industry", INDUSTRIES, _l("行业"), lambda stmt, code: stmt.where(Venture.industry == code)),
         _vocab_filter("seeks", SEEKS, _l("需要的支持"), _seeks_apply),
     ],

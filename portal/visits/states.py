@@ -7,7 +7,7 @@ from blinker import Namespace
 from flask_babel import lazy_gettext as _l
 
 from portal.core.lifecycle import Lifecycle
-from portal.core.seats import Seats
+from portal.core.seats import Seats, seat_lifecycle
 from portal.visits.models import Visit, VisitOffer, VisitSignup
 
 _signals = Namespace()
@@ -38,19 +38,8 @@ VISIT = Lifecycle(
 
 SEATED, WAITING, WITHDRAWN = "confirmed", "waiting", "cancelled"
 
-SIGNUP = Lifecycle(
-    name="visit_signup",
-    model=VisitSignup,
-    initial=SEATED,  # or WAITING when the visit is full
-    moves={
-        (SEATED, "cancel"): WITHDRAWN,
-        (WAITING, "cancel"): WITHDRAWN,
-        (WAITING, "promote"): SEATED,
-        (WITHDRAWN, "rejoin"): SEATED,
-        (WITHDRAWN, "rejoin_waiting"): WAITING,
-    },
-    labels={SEATED: _l("已报名"), WAITING: _l("候补"), WITHDRAWN: _l("已取消报名")},
-    signal=_signals.signal("visit-signup-changed"),
+SIGNUP = seat_lifecycle(
+    "visit_signup", VisitSignup, SEATED, WAITING, WITHDRAWN, _signals.signal("visit-signup-changed")
 )
 
 OFFERED, ACCEPTED, REFUSED = "offered", "accepted", "declined"
