@@ -142,6 +142,7 @@ def test_a_tracking_number_goes_straight_to_the_progress_lookup(client, typed):
     ("q", "expected"),
     [
         ("回乡开店能贷多少钱", {"policy:guarantee-loan-national", "policy:henan-guarantee-loan-interest"}),
+        ("贷款最多多少", {"policy:guarantee-loan-national", "policy:henan-guarantee-loan-interest"}),
         ("专家上门指导", {"policy:mentor-village-tour"}),
         ("找个老师教我开网店", {"mentor:liu-xiaoyan", "mentor:tang-yulan", "mentor:hu-xiaodong"}),
         ("利息谁出", {"policy:henan-guarantee-loan-interest", "policy:guarantee-loan-national"}),
