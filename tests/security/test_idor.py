@@ -42,7 +42,7 @@ def test_another_sides_objects_answer_404_everywhere(app, db, world):
         path = routes.build(app, rule, values)
         methods = (["GET"] if "GET" in rule.methods else []) + routes.state_changing(rule)
         for method in methods:
-            if method == "GET" and owner is not None:
+            if method == "GET" and owner is not None and rule.endpoint not in routes.OWNER_SKIP:
                 got = world.client(owner).get(path)
                 got.close()
                 if got.status_code != 200:
