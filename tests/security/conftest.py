@@ -28,7 +28,7 @@ FORMULA = '=HYPERLINK("http://evil.example","点这里")'
 JS_URL = "javascript:alert(1)"
 PAYLOADS = (SCRIPT, IMG)
 # A text with every payload, for long free-text fields (descriptions, purposes, notes).
-XSS_TEXT = f"{FORMULA} 说明 {SCRIPT} 以及 {IMG} 结束"
+XSS_TEXT = f"{FORMULA} 说明 {SCRIPT} 以及 {IMG} 和 [链接]({JS_URL}) 结束"
 
 PASSWORD = "good-pass-2026"
 PHONES = {
@@ -131,6 +131,7 @@ def build_world(app, db) -> World:  # noqa: PLR0915  (one story, told in order)
     # Applications of A: a loan with an attachment (collateral proof) and a mentoring request, free texts hostile.
     a = _user(db, PHONES["A"])
     loan = submit_application(app, db, a, "loan", county="411324", collateral="forest", purpose=XSS_TEXT,
+                              applicant_name="=HYPERLINK(\"http://e.cn\")",
                               id_number=id_number(seq="731"))  # fmt: skip
     a = _user(db, PHONES["A"])
     submit_application(app, db, a, "mentoring", county="411324", problem=XSS_TEXT)
