@@ -102,7 +102,7 @@ def _last_id(response, pattern: str) -> str:
     return re.search(pattern, response.headers["Location"]).group(1)
 
 
-def build_world(app, db) -> World:  # noqa: PLR0915  (one story, told in order)
+def build_world(app, db, objects: bool = True) -> World:  # noqa: PLR0915  (one story, told in order)
     from portal.applications.models import Application, Attachment
     from portal.catalog.models import Mentor
     from portal.events import operations as events
@@ -127,6 +127,8 @@ def build_world(app, db) -> World:  # noqa: PLR0915  (one story, told in order)
     make_user(db, role="admin", phone=PHONES["admin"], name="管理员")
     w = World(app, db)
     ids = w.ids
+    if not objects:
+        return w
 
     # Applications of A: a loan with an attachment (collateral proof) and a mentoring request, free texts hostile.
     a = _user(db, PHONES["A"])
@@ -215,7 +217,9 @@ def build_world(app, db) -> World:  # noqa: PLR0915  (one story, told in order)
     assert record_consent(e1, int(ids["story_id"]), scope=XSS_TEXT).status_code == 302
     from portal.stories.models import Story, StoryConsent, StoryPhoto
 
-    ids["photo_id"] = str(db.session.scalar(sa.select(StoryPhoto.id).where(StoryPhoto.story_id == int(ids["story_id"]))))
+    ids["photo_id"] = str(
+        db.session.scalar(sa.select(StoryPhoto.id).where(StoryPhoto.story_id == int(ids["story_id"])))
+    )
     ids["consent_id"] = str(
         db.session.scalar(sa.select(StoryConsent.id).where(StoryConsent.story_id == int(ids["story_id"])))
     )
@@ -232,7 +236,9 @@ def build_world(app, db) -> World:  # noqa: PLR0915  (one story, told in order)
     current = re.search(r"<textarea[^>]*>(.*?)</textarea>", page, re.S).group(1)
     import html as html_lib
 
-    _post(admin, "/admin/routing/propose", text=html_lib.unescape(current).replace("loan: 15", "loan: 20"), note=XSS_TEXT)
+    _post(
+        admin, "/admin/routing/propose", text=html_lib.unescape(current).replace("loan: 15", "loan: 20"), note=XSS_TEXT
+    )
     ids["routing_change_id"] = str(db.session.scalar(sa.select(sa.func.max(RoutingChange.id))))
     with app.test_request_context():
         from decimal import Decimal
@@ -242,8 +248,11 @@ def build_world(app, db) -> World:  # noqa: PLR0915  (one story, told in order)
 
         office = _user(db, PHONES["office"])
         ids["target_id"] = str(dashboard.set_target(office, 2021, "training", None, Decimal(100), XSS_TEXT[:100]).id)
-        ids["grant_id"] = str(grants.grant(_user(db, PHONES["office"]), _user(db, PHONES["admin"]), XSS_TEXT,
-                                           grants.today() + timedelta(days=30)).id)
+        ids["grant_id"] = str(
+            grants.grant(
+                _user(db, PHONES["office"]), _user(db, PHONES["admin"]), XSS_TEXT, grants.today() + timedelta(days=30)
+            ).id
+        )
         ids["grant_user_id"] = str(_user(db, PHONES["office"]).id)
         ids["user_id"] = str(_user(db, PHONES["A"]).id)
         db.session.commit()
@@ -253,6 +262,12 @@ def build_world(app, db) -> World:  # noqa: PLR0915  (one story, told in order)
 @pytest.fixture
 def world(app, db) -> World:
     return build_world(app, db)
+
+
+@pytest.fixture
+def people_world(app, db) -> World:
+    """The same people without their objects (for sweeps that need only the roles)."""
+    return build_world(app, db, objects=False)
 
 
 def upload(data: bytes = PDF, name: str = "a.pdf"):

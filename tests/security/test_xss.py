@@ -88,7 +88,8 @@ def test_no_page_or_export_shows_a_payload_unescaped(app, world):
     assert exports >= 6 and neutralised >= 1, (exports, neutralised)
 
 
-def test_a_javascript_link_is_refused_at_the_form(app, world):
+def test_a_javascript_link_is_refused_at_the_form(app, people_world):
+    world = people_world
     """Fields that become links take http(s) only: an event's online link."""
     zp = world.client("ZP")
     data = event_form(csrf_token(zp, "/staff/events/new"), place_kind="online", online_url=JS_URL)
