@@ -102,7 +102,7 @@ def _last_id(response, pattern: str) -> str:
     return re.search(pattern, response.headers["Location"]).group(1)
 
 
-def build_world(app, db, objects: bool = True) -> World:  # noqa: PLR0915  (one story, told in order)
+def build_world(app, db, objects: bool = True) -> World:
     from portal.applications.models import Application, Attachment
     from portal.catalog.models import Mentor
     from portal.events import operations as events

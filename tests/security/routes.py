@@ -80,8 +80,9 @@ NOT_FILLED: dict[str, str] = {
     "static": "static files",
     # the parameter is itself the credential, not an object id
     "visits.feed": "mentor calendar feed: the private token is the credential (a wrong one is 404, test_visits)",
-    "registry.import_report": "pending XLSX import by a random token kept in the uploader's session; another "
-    "staff member gets 404: tests/test_registry_import.py::test_another_staff_member_cannot_see_or_use_the_pending_import",
+    "registry.import_report": "pending XLSX import by a random token kept in the uploader's session; another staff "
+    "member gets 404: tests/test_registry_import.py"
+    "::test_another_staff_member_cannot_see_or_use_the_pending_import",
     # need a longer story than the world tells; each has its own who-sees-what test
     "visits.respond": "a seat offer on A's application: the tracking number (A's) already decides; "
     "tests/test_visits.py covers offers",

@@ -67,7 +67,6 @@ def test_no_get_route_redirects_off_site(app, people_world):
 
 
 def test_login_and_register_follow_only_same_site_next(app, people_world):
-    world = people_world
     for evil in EVIL:
         client = app.test_client()
         token = csrf_token(client, "/account/login")
