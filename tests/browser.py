@@ -110,4 +110,5 @@ class Screens:
     def __call__(self, page, step: str) -> None:
         self.count += 1
         name = re.sub(r"[^a-z0-9-]+", "-", step.lower()).strip("-")
-        page.screenshot(path=str(self.folder / f"{self.count:02d}-{name}.png"), full_page=True)
+        # The screen as the person sees it: a full-page shot resizes the page and made the next click on a phone miss.
+        page.screenshot(path=str(self.folder / f"{self.count:02d}-{name}.png"))

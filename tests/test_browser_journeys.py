@@ -99,14 +99,18 @@ class Person:
             assert text in body, f"{self.page.url}: {text!r} not on the page:\n{body[:2000]}"
 
     def click(self, name: str, role: str = "button") -> None:
-        self.page.get_by_role(role, name=name, exact=True).first.click()
+        """Click a button or link that leads to another page, and wait for that page."""
+        self.follow(self.page.get_by_role(role, name=name, exact=True).first)
+
+    def follow(self, locator) -> None:
+        with self.page.expect_navigation():
+            locator.click()
 
     def log_in(self, phone: str, password: str = PASSWORD) -> None:
         self.go("/account/login")
         self.page.fill("#phone", phone)
         self.page.fill("#password", password)
-        self.page.click("main form button[type=submit]")
-        self.page.wait_for_load_state()
+        self.follow(self.page.locator("main form button[type=submit]"))
         assert "/account/login" not in self.page.url, self.page.locator("main").inner_text()[:500]
 
     def close(self) -> None:
@@ -130,8 +134,7 @@ def sms_code(person: Person, phone: str) -> str:
 
 def staff_opens(person: Person, tracking_no: str) -> None:
     person.go("/staff/queue")
-    person.page.get_by_role("link", name=tracking_no, exact=True).first.click()
-    person.page.wait_for_load_state()
+    person.follow(person.page.get_by_role("link", name=tracking_no, exact=True).first)
 
 
 @pytest.mark.parametrize(
@@ -149,7 +152,7 @@ def test_a_returning_worker_applies_for_a_loan_and_rates_the_decision(
         # registers with the SMS code
         me.go("/")
         me.shot("home")
-        me.page.get_by_role("link", name="注册", exact=True).first.click()
+        me.follow(me.page.get_by_role("link", name="注册", exact=True).first)
         me.page.fill("#phone", phone)
         me.click("获取验证码")
         me.sees("验证码已发送")
@@ -165,14 +168,14 @@ def test_a_returning_worker_applies_for_a_loan_and_rates_the_decision(
         # searches 担保贷款 and reads the guide
         me.go("/")
         me.page.fill("#site-q", "担保贷款")
-        me.page.press("#site-q", "Enter")
-        me.page.wait_for_load_state()
+        with me.page.expect_navigation():
+            me.page.press("#site-q", "Enter")
         me.sees("担保贷款")
         me.shot("search")
-        me.page.locator(f"main a.item-title[href$='/policies/{GUIDE}']").first.click()
+        me.follow(me.page.locator(f"main a.item-title[href$='/policies/{GUIDE}']").first)
         assert me.page.locator("main h1").inner_text()
         me.shot("guide")
-        me.page.get_by_role("link", name="在线申请").first.click()
+        me.follow(me.page.get_by_role("link", name="在线申请").first)
         assert me.page.url.endswith("/apply/loan")
 
         # fills in the loan form with an attachment and saves a draft
@@ -201,8 +204,7 @@ def test_a_returning_worker_applies_for_a_loan_and_rates_the_decision(
         for box in me.page.locator("main input[type=checkbox][name^=statement_]").all():
             box.check()
         me.page.check("#consent")
-        me.page.locator("main .actions-row button[value=submit]").click()
-        me.page.wait_for_load_state()
+        me.follow(me.page.locator("main .actions-row button[value=submit]"))
         me.sees("申请已提交", "回执")
         tracking_no = re.search(r"编号\s*([A-Z0-9-]+)", me.page.locator("main").inner_text()).group(1)
         me.shot("receipt")
@@ -273,12 +275,12 @@ def test_a_mentor_books_a_visit_staff_confirm_it_and_an_entrepreneur_signs_up(br
     try:
         mentor.log_in(MENTOR)
         mentor.go("/mentor/visits")
-        mentor.page.select_option("#dest_kind", "township")
-        mentor.page.select_option("#county", "411324")
-        mentor.page.fill("#township", "贾宋镇")
         mentor.page.fill("#day", day.isoformat())
         mentor.page.fill("#start", "09:00")
         mentor.page.fill("#end", "11:00")
+        mentor.page.select_option("#dest_kind", "township")
+        mentor.page.select_option("#county", "411324")
+        mentor.page.fill("#township", "贾宋镇")
         mentor.page.check("main input[name=topics][value=ecommerce]")
         mentor.page.fill("#capacity", "15")
         mentor.shot("book")
@@ -290,13 +292,12 @@ def test_a_mentor_books_a_visit_staff_confirm_it_and_an_entrepreneur_signs_up(br
         lead.go("/staff/visits")
         lead.sees("贾宋镇")
         lead.shot("to-confirm")
-        lead.page.locator("main form", has_text="贾宋镇").get_by_role("button", name="确认发布").click()
-        lead.page.wait_for_load_state()
+        lead.follow(lead.page.locator("main li", has_text="贾宋镇").get_by_role("button", name="确认发布"))
         lead.shot("confirmed")
 
         entrepreneur.go("/visits/")
-        entrepreneur.page.locator("main a", has_text="贾宋镇").first.click()
-        entrepreneur.sees("还剩 15 个名额", "登录后报名")
+        entrepreneur.follow(entrepreneur.page.locator("main a", has_text="贾宋镇").first)
+        entrepreneur.sees("共 15 人，还剩 15 个", "登录后报名")
         entrepreneur.shot("visit")
         visit_url = entrepreneur.page.url.removeprefix(portal)
         entrepreneur.log_in(ENTREPRENEUR)
@@ -330,7 +331,6 @@ def test_an_editor_changes_a_guide_and_a_second_editor_publishes_it(browser, por
         reviewer.go(change_url)
         reviewer.shot("review")
         reviewer.click("审核通过并发布")
-        reviewer.page.wait_for_load_state()
         reviewer.shot("published")
 
         for _attempt in range(10):  # each worker's page cache checks the content generation once a second
@@ -389,8 +389,8 @@ def test_the_loan_form_can_be_completed_with_the_keyboard_alone_and_the_focus_is
         keys.type(KEYBOARD_APPLICANT)
         tab_to(lambda f: f["id"] == "password")
         keys.type(PASSWORD)
-        keys.press("Enter")
-        me.page.wait_for_load_state()
+        with me.page.expect_navigation():
+            keys.press("Enter")
         assert "退出" in me.page.locator("header").inner_text(), "logged in"
         me.go("/apply/loan")
         me.page.focus("body")
@@ -415,8 +415,8 @@ def test_the_loan_form_can_be_completed_with_the_keyboard_alone_and_the_focus_is
             done.add(name)
         assert set(KEYBOARD_ANSWERS) | set(KEYBOARD_CHOICES) | {"consent"} <= done, done
         me.shot("filled")
-        keys.press("Enter")
-        me.page.wait_for_load_state()
+        with me.page.expect_navigation():
+            keys.press("Enter")
         me.sees("申请已提交")
         me.shot("receipt")
     finally:
