@@ -285,7 +285,8 @@ def test_a_mentor_books_a_visit_staff_confirm_it_and_an_entrepreneur_signs_up(br
         mentor.page.fill("#capacity", "15")
         mentor.shot("book")
         mentor.click("提交预约")
-        mentor.sees("贾宋镇")
+        booked = mentor.page.locator("main li", has_text="贾宋镇").first.inner_text()
+        assert "待确认" in booked, booked
         mentor.shot("booked")
 
         lead.log_in(STAFF["lead"])
