@@ -9,7 +9,7 @@ PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 STAMP := $(VENV)/.installed
 
 .PHONY: run test lint format install system-packages catalogs extract-messages update-messages compile-messages demo \
-        test-sqlite test-postgres bench clean
+        test-sqlite test-postgres bench clean html-checker
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
@@ -60,15 +60,26 @@ format: $(STAMP)
 PG_UP = $(BIN)/python -c 'import socket; socket.create_connection(("127.0.0.1", 5432), 2)' 2>/dev/null
 FAST := -m "not slow and not browser"
 
-## Debian packages the browser tests need: Chromium and a Chinese font (installed when root and missing).
+## Debian packages the browser tests need: Chromium and a Chinese font, and Java for the Nu Html Checker
+## (installed when root and missing).
 system-packages:
-	@if [ -x /usr/bin/chromium ] && dpkg -s fonts-wqy-zenhei >/dev/null 2>&1; then :; \
+	@if [ -x /usr/bin/chromium ] && dpkg -s fonts-wqy-zenhei >/dev/null 2>&1 && command -v java >/dev/null; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-		echo "installing chromium and fonts-wqy-zenhei with apt-get (browser tests)"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null; \
-	else echo "chromium is not installed and apt-get cannot run here: the browser tests will be skipped"; fi
+		echo "installing chromium, fonts-wqy-zenhei and default-jre-headless with apt-get (browser and HTML tests)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei \
+			$$(command -v java >/dev/null || echo default-jre-headless) >/dev/null; \
+	else echo "chromium or java is not installed and apt-get cannot run here: those tests will be skipped"; fi
 
-test: install system-packages lint
+## The Nu Html Checker (tests/test_html_validity.py): vnu-jar from the npm registry, kept in .cache/vnu (ignored by git).
+VNU_PACKAGE := vnu-jar@26.9.27
+VNU_JAR := .cache/vnu/node_modules/vnu-jar/build/dist/vnu.jar
+html-checker:
+	@if [ -f $(VNU_JAR) ]; then :; \
+	elif command -v npm >/dev/null; then echo "fetching $(VNU_PACKAGE) with npm into .cache/vnu"; \
+		mkdir -p .cache/vnu && npm install --prefix .cache/vnu --no-audit --no-fund --ignore-scripts --silent $(VNU_PACKAGE); \
+	else echo "npm is not installed: the HTML check (vnu) will be skipped"; fi
+
+test: install system-packages html-checker lint
 	@if $(PG_UP); then \
 		$(MAKE) --no-print-directory test-sqlite PYTEST_ARGS='$(FAST) $(PYTEST_ARGS)' && \
 		$(MAKE) --no-print-directory test-postgres; \

@@ -349,6 +349,22 @@ def test_draft_is_kept_and_not_submitted(client, db, applicant):
     assert "继续填写草稿" in text(client.get("/my/applications"))
 
 
+def test_boxes_left_unticked_in_a_draft_can_be_ticked_when_the_applicant_comes_back(client, db, applicant):
+    """A browser sends a ticked box's own value: the draft page must render it as "y", not as the empty answer the
+    draft kept (found by the browser journey: after a saved draft the loan could never be submitted)."""
+    token, key = start(client, "loan")
+    unticked = {k: v for k, v in loan(token, key, action="save").items() if not k.startswith("statement_")}
+    unticked.pop("consent", None)
+    assert client.post("/apply/loan", data=unticked).status_code == 302
+    html = text(client.get("/apply/loan"))
+    assert "这是您保存的草稿" in html
+    boxes = re.findall(r'<input[^>]*type="checkbox"[^>]*>', html)
+    assert boxes and all('value="y"' in box and "checked" not in box for box in boxes), boxes
+    token = csrf_token(client, "/apply/loan")
+    response = client.post("/apply/loan", data=loan(token, key, action="submit"))
+    assert response.status_code == 302 and "/receipt" in response.headers["Location"]
+
+
 def test_replayed_submission_creates_one_application(client, db, applicant):
     token, key = start(client, "training")
     first = client.post("/apply/training", data=training(token, key))

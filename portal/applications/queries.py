@@ -85,6 +85,9 @@ def build_form(app_type: str, user: User, application: Application | None = None
             for item in value if isinstance(value, list) else [value]:
                 saved.add(key, item)
         form = cls(formdata=saved)
+        for f in form:
+            if f.type == "BooleanField" and not f.data:
+                f.raw_data = []  # rendered with value="y" again: a box unticked in the draft must send "y" when ticked
     elif formdata is None:
         form = cls(formdata=None, data={"applicant_name": user.name, "phone": user.phone})
     else:
