@@ -200,16 +200,24 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def gunicorn(
-    app: str, cwd: Path, env: dict[str, str], label: str, timeout: float = 60.0, port: int | None = None
+    app: str,
+    cwd: Path,
+    env: dict[str, str],
+    label: str,
+    timeout: float = 60.0,
+    port: int | None = None,
+    log_file: Path | None = None,
 ) -> Iterator[ServerURL]:
     """`gunicorn -w 4 -b 127.0.0.1:<free port> <app>` in its own process group, answering; yields its base URL
-    (a `ServerURL`, whose ``pid`` is the master's).
+    (a `ServerURL`, whose ``pid`` is the master's). Its output goes to `log_file` when given (kept), else to a
+    temporary file shown when it fails to start.
 
     Stopped on every exit: SIGTERM to the master (graceful), then SIGKILL to the process group after 30 s."""
     port = port or free_port()
     base_url = ServerURL(f"http://{HOST}:{port}")
     cmd = [venv_tool("gunicorn"), "-w", str(WORKERS), "-b", f"{HOST}:{port}", app]
-    with tempfile.TemporaryFile() as log:
+    opened = open(log_file, "w+b") if log_file else tempfile.TemporaryFile()  # noqa: SIM115 (closed by `with`)
+    with opened as log:
         proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         base_url.pid = proc.pid
 

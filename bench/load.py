@@ -49,9 +49,11 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
+from pathlib import Path
 from urllib.parse import quote
 
 import harness
@@ -151,16 +153,21 @@ def csrf_of(html: str) -> str | None:
     return (match.group(1) or match.group(2)) if match else None
 
 
-async def login(account: Account, base_url: str) -> None:
-    """Log in through the form (CSRF token included); the account's client keeps the session cookie."""
+async def login(account: Account, base_url: str, tries: int = 3) -> None:
+    """Log in through the form (CSRF token included); the account's client keeps the session cookie. Setup, not
+    measured: a failure is tried again (and said)."""
     account.client = account.client or new_client(base_url)
-    page = await account.client.get("/account/login")
-    token = csrf_of(page.text)
-    answer = await account.client.post(
-        "/account/login", data={"csrf_token": token or "", "phone": account.phone, "password": PASSWORD}
-    )
-    if answer.status_code != 302:
-        raise harness.BenchError(f"login of {account.role} {account.phone} answered {answer.status_code}")
+    for attempt in range(1, tries + 1):
+        page = await account.client.get("/account/login")
+        answer = await account.client.post(
+            "/account/login",
+            data={"csrf_token": csrf_of(page.text) or "", "phone": account.phone, "password": PASSWORD},
+        )
+        if answer.status_code == 302:
+            return
+        print(f"  (setup) login of {account.role} {account.phone} answered {answer.status_code} (try {attempt})")
+        await asyncio.sleep(1)
+    raise harness.BenchError(f"login of {account.role} {account.phone} answered {answer.status_code}")
 
 
 async def login_all(accounts: list[Account], base_url: str, parallel: int = 8) -> None:
@@ -584,6 +591,25 @@ def check_integrity(app, submissions: list[Submission]) -> Integrity:
 # ---------------------------------------------------------------------------------------------- reporting
 
 
+def server_log_summary(path: Path) -> str:
+    """What the server's log says went wrong: exceptions by type, worker deaths and timeouts."""
+    counts: collections.Counter[str] = collections.Counter()
+    with contextlib.suppress(OSError), open(path, errors="replace") as log:
+        for line in log:
+            exception = re.match(r"^([\w.]+(?:Error|Exception|Exit)): ", line)
+            if exception:
+                counts[exception.group(1)] += 1
+            for marker, what in (
+                ("WORKER TIMEOUT", "worker timeout"),
+                ("was sent SIGKILL", "worker killed"),
+                ("Booting worker", "worker started"),
+            ):  # fmt: skip
+                if marker in line:
+                    counts[what] += 1
+    found = ", ".join(f"{what} × {n}" for what, n in counts.most_common(8)) or "nothing"
+    return f"Server log {path}: {found}."
+
+
 @dataclass
 class Row:
     route: str
@@ -674,7 +700,9 @@ def measure(kind: str, args: argparse.Namespace, hello_url: str) -> dict:
     pool = max(2 * args.users, 10)
     with harness.throwaway_portal(kind, "load", search_index=True) as app:
         accounts = create_accounts(app, applicants=pool, staff=5)
-        with harness.gunicorn("wsgi:app", harness.ROOT, harness.server_env(app), "portal") as portal:
+        log_file = Path(tempfile.gettempdir()) / f"bench-load-{kind}-{os.getpid()}.log"
+        args.server_log = log_file
+        with harness.gunicorn("wsgi:app", harness.ROOT, harness.server_env(app), "portal", log_file=log_file) as portal:
             targets = read_targets(portal)
             for path in (
                 ["/", targets.lists[0], targets.details[0], targets.policies[0], "/search?q=x"] * 2 * harness.WORKERS
@@ -747,6 +775,7 @@ async def _measure(kind, database, app, portal, hello_url, accounts, targets, ar
     for line in log:
         print("  fault:", line)
     print_integrity(check, rec.submissions)
+    print(server_log_summary(args.server_log))
     goals = goals_of(rows, rec, check, hello, args)
     harness.print_goals(goals, f"Goals ({database}{', faults' if args.faults else ''}):")
     return {
