@@ -47,6 +47,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import harness
 import httpx
@@ -342,15 +343,19 @@ async def check_publication(check: Check, a: str, b: str, editors: list[load.Acc
         rows = sorted((sent - t0, answered - t0, fresh) for w, sent, answered, fresh in answers if w == what)
         rows = [r for r in rows if r[0] >= publish_sent - t0]
         first_fresh = min((answered for _s, answered, fresh in rows if fresh), default=None)
-        stale_later = [s for s, _a, fresh in rows if not fresh and first_fresh is not None and s >= first_fresh]
+        # From this moment on no stale answer came: the change was visible on every worker of B.
+        last_stale = max((answered for _s, answered, fresh in rows if not fresh), default=0.0)
+        fresh_at_end = bool(rows) and rows[-1][2]
         slowest = max((answered - max(s, 0.0) for s, answered, _f in rows), default=0.0)
-        met = met and first_fresh is not None and first_fresh <= 1.0 and not stale_later
+        met = met and fresh_at_end and last_stale <= 1.0
+        stale = sum(1 for *_x, fresh in rows if not fresh)
         parts.append(
-            f"{what}: first fresh answer {first_fresh * 1000:.0f} ms after the publication's answer"
+            f"{what}: the last stale answer {max(last_stale, 0) * 1000:.0f} ms after the publication's answer, "
+            f"the first fresh at {first_fresh * 1000:.0f} ms"
             if first_fresh is not None
-            else f"{what}: never fresh within 3 s"
+            else f"{what}: never fresh"
         )
-        parts[-1] += f" ({len(rows)} requests, slowest {slowest * 1000:.0f} ms, {len(stale_later)} stale after it)"
+        parts[-1] += f" ({len(rows)} requests, {stale} stale, slowest {slowest * 1000:.0f} ms)"
     check.add(title, met, f"publish {published.status_code}; before it {len(before)} answers of B, {sum(before)} "
               f"fresh; " + "; ".join(parts))  # fmt: skip
 
@@ -493,6 +498,9 @@ def main(argv: list[str] | None = None) -> int:
                 )
             proxy = stack.enter_context(nginx(int(urls["A"].rsplit(":", 1)[1]), int(urls["B"].rsplit(":", 1)[1])))
             status, _body = harness.http_get(proxy + "/")
+            for url in (urls["A"], urls["B"]):  # each worker loads jieba's dictionary on its first search (1–2 s)
+                for _ in range(4 * harness.WORKERS):
+                    harness.http_get(url + "/api/v1/search?q=" + quote("担保贷款"))
             print(f"  servers A {urls['A']}, B {urls['B']}; nginx {proxy} (GET / → {status}); Redis db {redis_db}\n")
             asyncio.run(run_checks(check, app, urls, proxy, accounts, args))
     finally:
