@@ -443,6 +443,71 @@ async def check_kill(check: Check, app, proxy: str, server_a: harness.ServerURL,
     )
 
 
+def check_restore(check: Check, app, env: dict[str, str]) -> None:
+    """The backup of docs/deployment.md, tested: pg_dump (custom format) while the portal serves, pg_restore into a
+    new database, then the portal's own checks on it (files check, counts check) and the same rows as the original."""
+    import sqlalchemy as sa
+
+    url = sa.make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    target = f"{url.database}_restore"
+    plain = f"postgresql://{url.username}@{url.host}:{url.port}"
+    admin = sa.create_engine(harness.PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    tables = ("application", "attachment", "stored_blob", "queue_item", "user_account", "policy")
+
+    def counts(database_url) -> dict[str, int]:
+        engine = sa.create_engine(database_url)
+        try:
+            with engine.connect() as conn:
+                return {t: conn.exec_driver_sql(f"SELECT count(*) FROM {t}").scalar() for t in tables}  # noqa: S608
+        finally:
+            engine.dispose()
+
+    steps, ok = [], True
+    with tempfile.TemporaryDirectory(prefix="bench-restore-") as directory:
+        dump = Path(directory, "portal.dump")
+        try:
+            start = time.monotonic()
+            subprocess.run(
+                ["pg_dump", "--format=custom", "--compress=6", f"--file={dump}", f"--dbname={plain}/{url.database}"],
+                check=True, capture_output=True, text=True,
+            )  # fmt: skip
+            steps.append(f"pg_dump {dump.stat().st_size / 1e6:.1f} MB in {time.monotonic() - start:.1f} s")
+            with admin.connect() as conn:
+                conn.exec_driver_sql(f'CREATE DATABASE "{target}"')
+            start = time.monotonic()
+            subprocess.run(
+                ["pg_restore", "--no-owner", f"--dbname={plain}/{target}", str(dump)], check=True, capture_output=True
+            )
+            steps.append(f"pg_restore in {time.monotonic() - start:.1f} s")
+            restored_url = url.set(database=target).render_as_string(hide_password=False)
+            for command in (["files", "check"], ["counts", "check"]):
+                proc = subprocess.run(
+                    [harness.venv_tool("flask"), "--app", "portal", *command],
+                    cwd=harness.ROOT, env={**env, "DATABASE_URL": restored_url}, capture_output=True, text=True,
+                    check=False,
+                )  # fmt: skip
+                ok = ok and proc.returncode == 0
+                last = (proc.stdout.strip().splitlines() or proc.stderr.strip().splitlines() or ["?"])[-1]
+                steps.append(f"flask {' '.join(command)}: exit {proc.returncode} ({last[:80]})")
+            original, restored = counts(url), counts(restored_url)
+            same = original == restored
+            ok = ok and same
+            steps.append(
+                "the same rows (" + ", ".join(f"{t} {n}" for t, n in restored.items()) + ")"
+                if same
+                else f"rows differ: {original} vs {restored}"
+            )
+        except (subprocess.CalledProcessError, sa.exc.SQLAlchemyError) as exc:
+            ok = False
+            steps.append(f"failed: {getattr(exc, 'stderr', '') or exc}")
+        finally:
+            with admin.connect() as conn:
+                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{target}" WITH (FORCE)')
+            admin.dispose()
+    title = "6. a pg_dump taken while the servers run restores into a new database that passes the portal's checks"
+    check.add(title, ok, "; ".join(steps))
+
+
 # ---------------------------------------------------------------------------------------------- main
 
 
@@ -503,6 +568,7 @@ def main(argv: list[str] | None = None) -> int:
                     harness.http_get(url + "/api/v1/search?q=" + quote("担保贷款"))
             print(f"  servers A {urls['A']}, B {urls['B']}; nginx {proxy} (GET / → {status}); Redis db {redis_db}\n")
             asyncio.run(run_checks(check, app, urls, proxy, accounts, args))
+            check_restore(check, app, envs["B"])
     finally:
         flush_redis(redis_db)
     missed = [g.text for g in check.goals if not g.met]
