@@ -98,7 +98,7 @@ bench: install bench-packages
 	$(BIN)/python bench/search_relevance.py
 	$(BIN)/python bench/queues.py
 	$(BIN)/python bench/load.py
-	$(BIN)/python bench/load.py --db postgres --faults
+	$(BIN)/python bench/load.py --faults
 	$(BIN)/python bench/scaleout.py
 
 clean:
