@@ -408,6 +408,59 @@ async def hello_phase(base_url: str, users: int, seconds: float) -> Recorder:
     return rec
 
 
+# ---------------------------------------------------------------------------------------------- CPU
+
+
+def busy_seconds() -> float:
+    """CPU seconds the whole machine has been busy (all cores), from /proc/stat."""
+    with contextlib.suppress(OSError), open("/proc/stat") as stat:
+        values = [int(x) for x in stat.readline().split()[1:]]
+        return (sum(values[:8]) - values[3] - values[4]) / os.sysconf("SC_CLK_TCK")
+    return 0.0
+
+
+def server_seconds(master: int) -> float:
+    """CPU seconds of a gunicorn server: its master, its live workers, and the workers it has reaped."""
+    total = 0.0
+    for pid in [master, *workers_of(master)]:
+        with contextlib.suppress(OSError), open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+            total += sum(int(x) for x in fields[11 : 15 if pid == master else 13])  # utime stime (cutime cstime)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+class CpuUse:
+    """Who used the CPU during a phase: the machine, the portal's gunicorn, this client, everything else."""
+
+    def __init__(self, master: int) -> None:
+        self.master = master
+        self.start = (time.monotonic(), busy_seconds(), server_seconds(master), self._own())
+
+    @staticmethod
+    def _own() -> float:
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        return usage.ru_utime + usage.ru_stime
+
+    def report(self) -> dict[str, float]:
+        t0, busy0, server0, own0 = self.start
+        seconds = time.monotonic() - t0
+        busy, server, own = busy_seconds() - busy0, server_seconds(self.master) - server0, self._own() - own0
+        return {
+            "machine": round(busy / seconds, 2),
+            "gunicorn": round(server / seconds, 2),
+            "client": round(own / seconds, 2),
+            "rest": round(max(0.0, busy - server - own) / seconds, 2),
+        }
+
+
+def cpu_text(use: dict[str, float]) -> str:
+    return (
+        f"CPU during the mix (cores of {os.cpu_count()}): machine busy {use['machine']:.2f}, the portal's gunicorn "
+        f"{use['gunicorn']:.2f}, this client {use['client']:.2f}, everything else {use['rest']:.2f} (PostgreSQL's "
+        "backends, the hello server, other people's work)"
+    )
+
+
 # ---------------------------------------------------------------------------------------------- faults
 
 
@@ -726,8 +779,7 @@ async def _measure(kind, database, app, portal, hello_url, accounts, targets, ar
         rows.insert(0, first)
     crowd = Crowd(portal, targets, accounts, args.users, args.seed)
     log: list[str] = []
-    cpu0 = resource.getrusage(resource.RUSAGE_SELF)
-    share = harness.CpuShare()
+    cpu = CpuUse(portal.pid)
     print(f"  mixed load: {args.users} users, {args.duration} s" + (" with faults" if args.faults else ""), flush=True)
     tasks = [crowd.run(args.duration)]
     if args.faults:
@@ -737,9 +789,7 @@ async def _measure(kind, database, app, portal, hello_url, accounts, targets, ar
     finally:
         if args.faults and kind == "postgres":
             ensure_postgres_running()
-    cpu1 = resource.getrusage(resource.RUSAGE_SELF)
-    client_cpu = (cpu1.ru_utime + cpu1.ru_stime - cpu0.ru_utime - cpu0.ru_stime) / rec.seconds
-    others = share.others()
+    use = cpu.report()
     mixed = rows_of(rec)
     rows += mixed
     if not args.faults:
@@ -765,7 +815,7 @@ async def _measure(kind, database, app, portal, hello_url, accounts, targets, ar
     total = sum(r.requests for r in mixed)
     print(
         f"mixed load: {total} requests answered, {total / rec.seconds:.1f} req/s; {sum(rec.errors.values())} errors; "
-        f"{crowd.retries} submission retries. The client used {client_cpu:.2f} cores; {others}."
+        f"{crowd.retries} submission retries; {harness.load_average()} at the end.\n{cpu_text(use)}."
     )
     if hello.mean:
         print(f"×hello: relative to the mean of the two wrk hello runs ({hello.mean:.0f} req/s).")
@@ -781,8 +831,8 @@ async def _measure(kind, database, app, portal, hello_url, accounts, targets, ar
     return {
         "database": database, "faults": args.faults, "seconds": round(rec.seconds, 1),
         "rows": [asdict(r) for r in rows],
-        "errors": dict(rec.errors), "fault_log": log, "integrity": asdict(check), "client_cores": round(client_cpu, 2),
-        "others": others, "goals": [asdict(g) for g in goals],
+        "errors": dict(rec.errors), "fault_log": log, "integrity": asdict(check), "cpu": use,
+        "goals": [asdict(g) for g in goals],
     }  # fmt: skip
 
 
