@@ -557,9 +557,10 @@ def main(argv: list[str] | None = None) -> int:
                 seconds = build_index(app, data_dir, env)
                 print(f"  server {name}: data directory {data_dir}, search index built in {seconds:.1f} s", flush=True)
                 envs[name] = env
+            logs = {name: Path(tempfile.gettempdir()) / f"bench-scaleout-{name}-{os.getpid()}.log" for name in "AB"}
             for name in ("A", "B"):
                 urls[name] = stack.enter_context(
-                    harness.gunicorn("wsgi:app", harness.ROOT, envs[name], f"server {name}")
+                    harness.gunicorn("wsgi:app", harness.ROOT, envs[name], f"server {name}", log_file=logs[name])
                 )
             proxy = stack.enter_context(nginx(int(urls["A"].rsplit(":", 1)[1]), int(urls["B"].rsplit(":", 1)[1])))
             status, _body = harness.http_get(proxy + "/")
@@ -569,6 +570,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  servers A {urls['A']}, B {urls['B']}; nginx {proxy} (GET / → {status}); Redis db {redis_db}\n")
             asyncio.run(run_checks(check, app, urls, proxy, accounts, args))
             check_restore(check, app, envs["B"])
+            for name in ("A", "B"):
+                print(f"  server {name}: " + load.server_log_summary(logs[name]))
     finally:
         flush_redis(redis_db)
     missed = [g.text for g in check.goals if not g.met]
