@@ -122,7 +122,8 @@ def throwaway_portal(kind: str, name: str, *, search_index: bool = False, **conf
         url = f"sqlite:///{data_dir}/bench.sqlite3"
         if kind == "postgres":
             db_name = f"bench_{name}_{secrets.token_hex(4)}"
-            admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+            # pre_ping: the drop at the end must work after PostgreSQL was restarted (bench/load.py --faults)
+            admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT", pool_pre_ping=True)
             stack.callback(admin.dispose)
 
             def admin_sql(sql: str) -> None:
