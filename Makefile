@@ -9,7 +9,7 @@ PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 STAMP := $(VENV)/.installed
 
 .PHONY: run test lint format install system-packages catalogs extract-messages update-messages compile-messages demo \
-        test-sqlite test-postgres bench clean html-checker
+        test-sqlite test-postgres bench bench-packages clean html-checker
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
@@ -94,11 +94,23 @@ test-postgres: install
 	@echo '== test suite on PostgreSQL $(PYTEST_ARGS)'
 	DATABASE_URL=$(PG_URL) $(BIN)/pytest $(PYTEST_ARGS)
 
-bench: install
+## Debian packages the benchmarks need: wrk (load generator) and nginx (bench/scaleout.py's proxy), installed when
+## root and missing. nginx is only run by the benchmark itself, with its own configuration (no system service).
+bench-packages:
+	@if command -v wrk >/dev/null && [ -x /usr/sbin/nginx ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing wrk and nginx with apt-get (benchmarks)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk nginx >/dev/null; \
+	else echo "wrk or nginx is missing and apt-get cannot run here: bench/load.py or bench/scaleout.py will say so"; fi
+
+bench: install bench-packages
 	$(BIN)/python bench/pages.py
 	$(BIN)/python bench/search.py
 	$(BIN)/python bench/search_relevance.py
 	$(BIN)/python bench/queues.py
+	$(BIN)/python bench/load.py
+	$(BIN)/python bench/load.py --faults
+	$(BIN)/python bench/scaleout.py
 
 clean:
 	rm -rf $(VENV) instance/portal.sqlite3 instance/search .pytest_cache .ruff_cache

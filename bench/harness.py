@@ -122,7 +122,8 @@ def throwaway_portal(kind: str, name: str, *, search_index: bool = False, **conf
         url = f"sqlite:///{data_dir}/bench.sqlite3"
         if kind == "postgres":
             db_name = f"bench_{name}_{secrets.token_hex(4)}"
-            admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+            # pre_ping: the drop at the end must work after PostgreSQL was restarted (bench/load.py --faults)
+            admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT", pool_pre_ping=True)
             stack.callback(admin.dispose)
 
             def admin_sql(sql: str) -> None:
@@ -185,18 +186,41 @@ def http_get(url: str, timeout: float = 10.0) -> tuple[int, bytes]:
         return exc.code, exc.read()
 
 
-@contextlib.contextmanager
-def gunicorn(app: str, cwd: Path, env: dict[str, str], label: str, timeout: float = 60.0) -> Iterator[str]:
-    """`gunicorn -w 4 -b 127.0.0.1:<free port> <app>` in its own process group, answering; yields its base URL.
+class ServerURL(str):
+    """A server's base URL that also knows its gunicorn master's pid (for benchmarks that kill workers or servers);
+    the master leads its own process group."""
 
-    Stopped on every exit: SIGTERM to the master (graceful), then SIGKILL to the process group after 30 s."""
+    pid: int
+
+
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind((HOST, 0))
-        port = sock.getsockname()[1]
-    base_url = f"http://{HOST}:{port}"
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def gunicorn(
+    app: str,
+    cwd: Path,
+    env: dict[str, str],
+    label: str,
+    timeout: float = 60.0,
+    port: int | None = None,
+    log_file: Path | None = None,
+) -> Iterator[ServerURL]:
+    """`gunicorn -w 4 -b 127.0.0.1:<free port> <app>` in its own process group, answering; yields its base URL
+    (a `ServerURL`, whose ``pid`` is the master's). Its output goes to `log_file` when given (kept), else to a
+    temporary file shown when it fails to start.
+
+    Stopped on every exit: SIGTERM to the master (graceful), then SIGKILL to the process group after 30 s."""
+    port = port or free_port()
+    base_url = ServerURL(f"http://{HOST}:{port}")
     cmd = [venv_tool("gunicorn"), "-w", str(WORKERS), "-b", f"{HOST}:{port}", app]
-    with tempfile.TemporaryFile() as log:
+    opened = open(log_file, "w+b") if log_file else tempfile.TemporaryFile()  # noqa: SIM115 (closed by `with`)
+    with opened as log:
         proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        base_url.pid = proc.pid
 
         def failed(why: str) -> BenchError:
             log.seek(0)
@@ -246,12 +270,24 @@ def ensure_wrk() -> str:
     return found
 
 
-def wrk(url: str, *, threads: int, connections: int, seconds: int, timeout: str = "5s") -> dict[str, int]:
-    """One wrk run; the counters of bench/wrk_report.lua's ``BENCH`` line (requests, duration_us, p95_us, …)."""
+def wrk(
+    url: str,
+    *,
+    threads: int,
+    connections: int,
+    seconds: int,
+    timeout: str = "5s",
+    headers: dict[str, str] | None = None,
+) -> dict[str, int]:
+    """One wrk run; the counters of bench/wrk_report.lua's ``BENCH`` line (requests, duration_us, p95_us, …).
+    `headers` are sent with every request (e.g. a logged-in session's Cookie)."""
     cmd = [
         ensure_wrk(), "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "--timeout", timeout,
-        "-s", str(BENCH / "wrk_report.lua"), url,
+        "-s", str(BENCH / "wrk_report.lua"),
     ]  # fmt: skip
+    for name, value in (headers or {}).items():
+        cmd += ["-H", f"{name}: {value}"]
+    cmd.append(url)
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
     match = re.search(r"^BENCH (.*)$", proc.stdout, re.MULTILINE)
     if proc.returncode != 0 or not match:

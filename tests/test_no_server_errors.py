@@ -60,3 +60,17 @@ def test_every_get_route_answers_without_a_server_error(app, db, role):
                 failures.append((path + query[:40], response.status_code))
             response.close()
     assert failures == []
+
+
+def test_when_the_error_page_itself_fails_the_plain_page_keeps_the_status(client, monkeypatch):
+    """The database down: the error template cannot render, and the portal still answers its own 404 (found by
+    bench/load.py --faults: the fallback was a bare Response where a (body, status) pair was unpacked)."""
+    import portal.core.errors as errors
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("database is down")
+
+    monkeypatch.setattr(errors, "render_template", broken)
+    response = client.get("/no-such-page-here")
+    assert response.status_code == 404
+    assert "<h1>" in response.get_data(as_text=True)

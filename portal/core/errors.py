@@ -40,7 +40,7 @@ def render_error(status: int, message: str | None = None):
         # The error page itself failed (e.g. the database is down): answer with plain, safe text.
         current_app.logger.exception("error page failed to render")
         body = f"<!doctype html><meta charset=utf-8><title>{escape(title)}</title><h1>{escape(title)}</h1>"
-        return Response(body, status=status, mimetype="text/html")
+        return Response(body, status=status, mimetype="text/html"), status
 
 
 def _discard() -> None:
