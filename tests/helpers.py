@@ -185,3 +185,34 @@ def register_data(token: str, phone: str, code: str, name: str = "张返乡", pa
         "consent": "y",
         "action": "register",
     }
+
+
+def race(app, work, n: int = 2) -> list[str]:
+    """Run `work(i)` in n threads at once (a barrier), each in its own request context and committing transaction:
+    the results, or "refused: …" for those that raised (the concurrency tests of visits and events)."""
+    import threading
+
+    from portal.db import writing
+    from portal.extensions import db
+
+    barrier = threading.Barrier(n)
+    results: list[str] = []
+
+    def run(i):
+        with app.test_request_context(), writing():
+            barrier.wait(timeout=30)
+            try:
+                results.append(work(i))
+                db.session.commit()
+            except Exception as exc:  # reported through the results
+                db.session.rollback()
+                results.append(f"refused: {getattr(exc, 'message', repr(exc))}")
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results

@@ -5,7 +5,6 @@ a 培训班's attendance reaching the dashboard's training counter."""
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
@@ -19,7 +18,7 @@ from portal.events.models import Event, EventRegistration
 from portal.events.queries import LOCAL, local_now
 from portal.extensions import limiter
 from portal.notify.models import OutboxMessage
-from tests.helpers import client_for, csrf_token, make_user, text
+from tests.helpers import client_for, csrf_token, make_user, race, text
 
 ZP, XX, OFFICE = "13611110001", "13611110002", "13611110003"
 A1, A2, A3, A4 = "13611110011", "13611110012", "13611110013", "13611110014"
@@ -543,33 +542,6 @@ def test_english_pages(app, db, people):
 # ---------------------------------------------------------------- concurrency (both databases)
 
 
-def _race(app, work, n=2):
-    from portal.db import writing
-    from portal.extensions import db
-
-    barrier = threading.Barrier(n)
-    results: list[str] = []
-
-    def run(i):
-        with app.test_request_context(), writing():
-            barrier.wait(timeout=30)
-            try:
-                results.append(work(i))
-                db.session.commit()
-            except Exception as exc:  # reported through the results
-                db.session.rollback()
-                results.append(f"refused: {getattr(exc, 'message', repr(exc))}")
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
-
-
 @pytest.mark.committing
 def test_the_last_seat_goes_to_exactly_one_person(isolated_app):
     from portal.extensions import db
@@ -585,7 +557,7 @@ def test_the_last_seat_goes_to_exactly_one_person(isolated_app):
         event_id = event.id
         db.session.remove()
     phones = ["13611119002", "13611119003"]
-    results = _race(app, lambda i: events.register(get(db, phones[i]), event_id).status)
+    results = race(app, lambda i: events.register(get(db, phones[i]), event_id).status)
     assert sorted(results) == ["registered", "waiting"]
     # two phones at the door checking the same person in at once count them once
     with app.app_context():
@@ -597,7 +569,7 @@ def test_the_last_seat_goes_to_exactly_one_person(isolated_app):
                 sa.select(EventRegistration.id).where(EventRegistration.status == "registered")
             )
             db.session.remove()
-    _race(app, lambda i: str(events.check_in(get(db, "13611119001"), event_id, registration_id).checked_in_at))
+    race(app, lambda i: str(events.check_in(get(db, "13611119001"), event_id, registration_id).checked_in_at))
     with app.app_context():
         audits = db.session.execute(sa.text("select count(*) from audit_log where action = 'event.checkin'")).scalar()
         assert audits == 1

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import date, datetime, time, timedelta
 
 import pytest
@@ -17,7 +16,7 @@ from portal.notify.models import OutboxMessage
 from portal.visits import operations as visits
 from portal.visits.models import Visit, VisitSignup
 from portal.visits.queries import mentoring_person_times
-from tests.helpers import csrf_token, login, make_user, submit_application, text
+from tests.helpers import csrf_token, login, make_user, race, submit_application, text
 
 DAY = date.today() + timedelta(days=10)
 
@@ -343,33 +342,6 @@ def test_mentoring_application_answered_with_a_seat(app, db, people):
 # ---------------------------------------------------------------- concurrency
 
 
-def _race(app, work, n=2):
-    from portal.db import writing
-    from portal.extensions import db
-
-    barrier = threading.Barrier(n)
-    results: list[str] = []
-
-    def run(i):
-        with app.app_context(), writing():
-            barrier.wait(timeout=30)
-            try:
-                results.append(work(i))
-                db.session.commit()
-            except Exception as exc:  # reported through the results
-                db.session.rollback()
-                results.append(f"refused: {getattr(exc, 'message', repr(exc))}")
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
-
-
 @pytest.mark.committing
 def test_last_seat_goes_to_exactly_one_person(isolated_app):
     from portal.extensions import db
@@ -387,7 +359,7 @@ def test_last_seat_goes_to_exactly_one_person(isolated_app):
         visit_id = visit.id
         db.session.remove()
     phones = ["13311119003", "13311119004"]
-    results = _race(app, lambda i: visits.sign_up(get(db, phones[i]), visit_id).status)
+    results = race(app, lambda i: visits.sign_up(get(db, phones[i]), visit_id).status)
     assert sorted(results) == ["confirmed", "waiting"]
 
 
@@ -401,7 +373,7 @@ def test_double_booking_at_once_only_one_succeeds(isolated_app):
         make_user(db, role="mentor", phone="13311119011", mentor_slug=slug)
         db.session.remove()
     places = ["马山口镇", "余关乡"]
-    results = _race(
+    results = race(
         app,
         lambda i: (
             visits.book(
