@@ -21,7 +21,7 @@ from portal.applications.progress import TRACKING_NO, normalise_tracking_no
 from portal.extensions import db
 from portal.policies.models import Policy
 from portal.search.analyzer import normalize
-from portal.search.models import SearchAnswer
+from portal.search.models import SearchAnswer, content_version
 from portal.search.terms import Group
 
 MAX_CARDS = 2
@@ -71,14 +71,7 @@ def _rows() -> list[_Row]:
     now = time.monotonic()
     if _cache["rows"] is not None and now - _cache["checked"] < RECHECK_SECONDS:
         return _cache["rows"]
-    version = tuple(
-        str(v)
-        for v in db.session.execute(
-            sa.select(
-                sa.func.count(SearchAnswer.id), sa.func.max(SearchAnswer.updated_at), sa.func.sum(SearchAnswer.version)
-            )
-        ).one()
-    )
+    version = content_version(SearchAnswer)
     with _lock:
         _cache["checked"] = now
         if _cache["rows"] is None or _cache["version"] != version:

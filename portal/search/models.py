@@ -49,3 +49,14 @@ class SearchTerm(CatalogMixin, Base):
     role: Mapped[str] = mapped_column(sa.String(16))  # "synonym" or "filler"
     words: Mapped[list] = mapped_column(sa.JSON, default=list)
     prefers: Mapped[str | None] = mapped_column(sa.String(16))  # a kind of page a query with these words prefers
+
+
+def content_version(model) -> tuple[str, ...]:
+    """What changes whenever a row of a content table (answers, search words) is added, removed, edited or
+    published: its row count, last update and sum of versions. Search reads the table again when it changes."""
+    from portal.extensions import db
+
+    row = db.session.execute(
+        sa.select(sa.func.count(model.id), sa.func.max(model.updated_at), sa.func.sum(model.version))
+    ).one()
+    return tuple(str(v) for v in row)

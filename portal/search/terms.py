@@ -46,7 +46,8 @@ class Vocabulary:
     prefers: dict[str, str] = field(default_factory=dict)  # head -> kind
     member_of: dict[str, str] = field(default_factory=dict)  # any word of a group -> head
     fillers: frozenset[str] = frozenset()
-    phrases: tuple[str, ...] = ()  # words of two characters or more, longest first: found before cutting
+    # words of two characters or more, by their first character, longest first: found before cutting
+    phrases: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, rows, version: tuple = ()) -> Vocabulary:
@@ -70,7 +71,8 @@ class Vocabulary:
         scanned = {w for w in vocab.member_of if len(w) >= 2 and w not in vocab.groups} | {
             w for w in vocab.fillers if len(w) >= 2
         }
-        vocab.phrases = tuple(sorted(scanned, key=lambda w: (-len(w), w)))
+        for phrase in sorted(scanned, key=lambda w: (-len(w), w)):
+            vocab.phrases[phrase[0]] = (*vocab.phrases.get(phrase[0], ()), phrase)
         return vocab
 
     def _unwrapped(self, word: str) -> str:
@@ -101,11 +103,8 @@ class Vocabulary:
 
         rest_start = 0
         i = 0
-        by_first: dict[str, list[str]] = {}
-        for phrase in self.phrases:
-            by_first.setdefault(phrase[0], []).append(phrase)
         while i < len(text):
-            match = next((p for p in by_first.get(text[i], ()) if text.startswith(p, i)), None)
+            match = next((p for p in self.phrases.get(text[i], ()) if text.startswith(p, i)), None)
             if match is None:
                 i += 1
                 continue
@@ -125,24 +124,15 @@ _lock = threading.Lock()
 _cache: dict[str, object] = {"vocabulary": None, "checked": 0.0}
 
 
-def _version() -> tuple:
-    from portal.search.models import SearchTerm
-
-    row = db.session.execute(
-        sa.select(sa.func.count(SearchTerm.id), sa.func.max(SearchTerm.updated_at), sa.func.sum(SearchTerm.version))
-    ).one()
-    return tuple(str(v) for v in row)
-
-
 def vocabulary() -> Vocabulary:
     """The table as the database has it now: re-read when it changed, checked at most once a second."""
-    from portal.search.models import SearchTerm
+    from portal.search.models import SearchTerm, content_version
 
     now = time.monotonic()
     current = _cache["vocabulary"]
     if current is not None and now - _cache["checked"] < RECHECK_SECONDS:
         return current
-    version = _version()
+    version = content_version(SearchTerm)
     with _lock:
         _cache["checked"] = now
         current = _cache["vocabulary"]
