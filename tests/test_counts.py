@@ -57,7 +57,8 @@ def test_counters_kept_by_the_journeys_equal_the_rows(app, db, people, loan_id, 
     journeys(app, db, people, loan_id)
     result = runner.invoke(args=["counts", "check"])
     assert result.exit_code == 0, result.output
-    for measure in ("open_items", "received", "decided", "days", "attended", "material_twice"):
+    measures = ("open_items", "open_items_dekad", "open_items_month", "received", "decided", "days", "attended")
+    for measure in (*measures, "material_twice"):
         assert f"{measure}: ok" in result.output
     kept = {m: n for m, n in db.session.execute(sa.select(Tally.measure, sa.func.sum(Tally.n)).group_by(Tally.measure))}
     assert kept["received"] == 3 and kept["decided"] == 2 and kept["attended"] == 1 and kept["material_twice"] == 1
@@ -78,3 +79,78 @@ def test_check_finds_a_drifted_counter_and_fix_repairs_it(app, db, people, loan_
     assert "rewritten from the source rows" in fixed.output
     assert runner.invoke(args=["counts", "check", "--measure", "open_items"]).exit_code == 0
     assert "unknown measure" in runner.invoke(args=["counts", "check", "--measure", "nope"]).output
+
+
+def _open_items_now(db):
+    return list(db.session.scalars(sa.select(QueueItem).where(QueueItem.status == "open").order_by(QueueItem.id)))
+
+
+def test_overdue_from_the_counters_is_the_items_past_their_deadline_on_every_day(app, db, people, loan_id):
+    """Open items are counted by deadline day, ten-day period (旬) and month; "overdue" sums the months before this
+    one, this month's periods before today's and this period's days before today. Walked across month ends
+    (a 28-day February), the 10th/11th and 20th/21st, with a paused clock, against the items themselves."""
+    from datetime import date, timedelta
+
+    from portal.queues import counts
+
+    person = db.session.scalar(sa.select(User).where(User.phone == "13411110001"))
+    submit_application(app, db, person, "training")
+    person = db.session.scalar(sa.select(User).where(User.phone == "13411110001"))
+    submit_application(app, db, person, "mentoring")
+    items = _open_items_now(db)
+    assert len(items) >= 4
+    deadlines = [date(2026, 1, 9), date(2026, 1, 31), date(2026, 2, 10), date(2026, 2, 11), date(2026, 2, 20),
+                 date(2026, 2, 21), date(2026, 2, 28), date(2026, 3, 1)]  # fmt: skip
+    for k, item in enumerate(items):  # as queues.operations moves a deadline: leave the cells, change, enter
+        counts.left(item)
+        item.due_date = deadlines[k % len(deadlines)]
+        if k == 1:
+            from datetime import UTC, datetime
+
+            item.paused_since = datetime(2026, 1, 5, tzinfo=UTC)  # a paused clock is open, never overdue
+        counts.entered(item)
+    db.session.commit()
+    day = date(2026, 1, 1)
+    while day <= date(2026, 3, 12):
+        expected: dict[int, tuple[int, int]] = {}
+        for item in items:
+            n_open, late = expected.get(item.unit_id, (0, 0))
+            expected[item.unit_id] = (n_open + 1, late + (item.paused_since is None and item.due_date < day))
+        assert counts.open_and_overdue(day) == expected, day
+        overview = {unit.id: (n_open, late) for unit, n_open, late, *_rest in counts.per_unit(day)}
+        assert overview == expected, day
+        day += timedelta(days=1)
+
+
+def test_compact_folds_shards_and_drops_zero_cells_without_changing_a_sum(app, db, people, loan_id, runner):
+    from datetime import date
+
+    from portal.core import tally
+
+    journeys(app, db, people, loan_id)
+    for shard in range(3):  # one cell spread over three shard rows, and a cell that sums to zero
+        db.session.add(Tally(measure="received", day=date(2026, 1, 1), unit_id=7, kind="loan", shard=shard, n=2))
+    db.session.add_all([
+        Tally(measure="open_items", day=date(2026, 1, 5), unit_id=7, shard=1, n=1),
+        Tally(measure="open_items", day=date(2026, 1, 5), unit_id=7, shard=4, n=-1),
+    ])  # fmt: skip
+    db.session.commit()
+    before = {m: tally.cells(m) for m in tally.SOURCES}
+    rows_before = db.session.scalar(sa.select(sa.func.count()).select_from(Tally))
+
+    result = runner.invoke(args=["counts", "compact"])
+    assert result.exit_code == 0, result.output
+    assert "received: 3 row(s) of folded cells → 1" in result.output
+    db.session.expire_all()
+    assert {m: tally.cells(m) for m in tally.SOURCES} == before
+    per_cell = db.session.execute(
+        sa.select(sa.func.count(), sa.func.sum(Tally.n), sa.func.sum(Tally.amount)).group_by(
+            Tally.measure, Tally.day, Tally.county_id, Tally.unit_id, Tally.kind
+        )
+    ).all()
+    assert all(rows == 1 and (n or amount) for rows, n, amount in per_cell)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Tally)) < rows_before
+    assert not db.session.scalar(sa.select(Tally.id).where(Tally.measure == "open_items", Tally.unit_id == 7))
+    assert runner.invoke(args=["counts", "check", "--measure", "received"]).exit_code == 1  # the extra rows above
+    assert runner.invoke(args=["counts", "check", "--measure", "open_items"]).exit_code == 0
+    assert "unknown measure" in runner.invoke(args=["counts", "compact", "--measure", "nope"]).output

@@ -69,13 +69,13 @@ def month_of(day: date) -> date:
     return day.replace(day=1)
 
 
-def _upsert(values: dict):
+def _upsert(rows: list[dict]):
     dialect = db.session.get_bind().dialect.name
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    stmt = insert(Tally).values(**values)
+    stmt = insert(Tally).values(rows)
     return stmt.on_conflict_do_update(
         index_elements=["measure", "day", "county_id", "unit_id", "kind", "shard"],
         set_={"n": Tally.n + stmt.excluded.n, "amount": Tally.amount + stmt.excluded.amount},
@@ -93,20 +93,34 @@ def bump(
     amount: Decimal | int | float | None = 0,
 ) -> None:
     """Add `n` (and `amount`) to a counter, in the current transaction."""
-    db.session.execute(
-        _upsert(
-            {
-                "measure": measure,
-                "day": day,
-                "county_id": county_id or 0,
-                "unit_id": unit_id or 0,
-                "kind": kind,
-                "shard": random.randrange(SHARDS),  # noqa: S311 - spreading writes, not a secret
-                "n": n,
-                "amount": Decimal(str(amount or 0)),
-            }
-        )
-    )
+    bump_each([(measure, day)], county_id=county_id, unit_id=unit_id, kind=kind, n=n, amount=amount)
+
+
+def bump_each(
+    cells: Iterable[tuple[str, date]],
+    *,
+    county_id: int | None = None,
+    unit_id: int | None = None,
+    kind: str = "",
+    n: int = 1,
+    amount: Decimal | int | float | None = 0,
+) -> None:
+    """Add the same delta to several counters in one statement: one change counted at several granularities (open
+    items by deadline day, ten-day period and month: queues.counts). The cells must differ."""
+    rows = [
+        {
+            "measure": measure,
+            "day": day,
+            "county_id": county_id or 0,
+            "unit_id": unit_id or 0,
+            "kind": kind,
+            "shard": random.randrange(SHARDS),  # noqa: S311 - spreading writes, not a secret
+            "n": n,
+            "amount": Decimal(str(amount or 0)),
+        }
+        for measure, day in cells
+    ]
+    db.session.execute(_upsert(rows))
 
 
 def read(measure: str, start: date | None = None, end: date | None = None, *columns: str, **equals) -> list[tuple]:
@@ -155,6 +169,51 @@ def cells(measure: str) -> dict[Cell, tuple[int, Decimal]]:
         if n or amount:
             found[(day, county, unit, kind)] = (int(n), Decimal(amount))
     return found
+
+
+# ---------------------------------------------------------------- `flask counts compact`
+
+_CELL_COLUMNS = ("measure", "day", "county_id", "unit_id", "kind")
+
+
+def compact(measure: str) -> tuple[int, int]:
+    """Fold each cell's shard rows into one row and delete cells that sum to zero, without changing any sum, so that
+    a reader reads one row per live cell however many changes there were (an open-items cell whose deadline has
+    passed and whose items are all done is a zero cell forever otherwise). Rows that another transaction holds are
+    skipped (FOR UPDATE SKIP LOCKED) and folded the next time: compaction never waits for the portal's changes, so
+    it cannot deadlock with them, and a change that waits for a row being deleted inserts it again.
+    Returns (rows read, rows left) among the cells it folded; the caller commits."""
+    cell = [getattr(Tally, c) for c in _CELL_COLUMNS]
+    foldable = (
+        sa.select(*cell)
+        .where(Tally.measure == measure)
+        .group_by(*cell)
+        .having(sa.or_(sa.func.count() > 1, sa.and_(sa.func.sum(Tally.n) == 0, sa.func.sum(Tally.amount) == 0)))
+        .subquery()
+    )
+    stmt = (
+        sa.select(Tally.id, *cell, Tally.n, Tally.amount)
+        .join(foldable, sa.and_(*(column == foldable.c[column.key] for column in cell)))
+        .order_by(Tally.id)
+        .with_for_update(skip_locked=True, of=Tally)
+    )
+    groups: dict[tuple, list] = {}
+    for row in db.session.execute(stmt):
+        groups.setdefault(tuple(row[1:6]), []).append(row)
+    gone: list[int] = []
+    kept: list[dict] = []
+    for rows in groups.values():
+        n, amount = sum(r.n for r in rows), sum((Decimal(r.amount) for r in rows), Decimal(0))
+        if n or amount:
+            kept.append({"id": rows[0].id, "n": n, "amount": amount})
+            gone += [r.id for r in rows[1:]]
+        else:
+            gone += [r.id for r in rows]
+    if kept:
+        db.session.execute(sa.update(Tally), kept)
+    for start in range(0, len(gone), 1000):
+        db.session.execute(sa.delete(Tally).where(Tally.id.in_(gone[start : start + 1000])))
+    return sum(len(rows) for rows in groups.values()), len(kept)
 
 
 # ---------------------------------------------------------------- `flask counts check [--fix]`

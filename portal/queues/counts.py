@@ -4,12 +4,19 @@ office overview and the dashboard read a few hundred counter rows instead of cou
 | measure | day | unit | county | kind | n / amount |
 | --- | --- | --- | --- | --- | --- |
 | open_items | the deadline | the item's | – | "" (clock running) or "paused" | open items |
+| open_items_dekad | the deadline's ten-day period (旬: the 1st, 11th or 21st) | 〃 | – | 〃 | 〃 |
+| open_items_month | the deadline's month | 〃 | – | 〃 | 〃 |
 | items | – | the item's | the applicant's | type:application state | items not transferred away |
 | claimed | – | the item's | – | the claimer's user id | open items claimed |
 | closed_items | month closed (Beijing) | the item's | – | – | items closed / days from arrival to closing |
 
 Every place an item enters or leaves a cell calls these functions before and after the change; the lifecycle's
 signal covers the moves out of "open". `flask counts check` recomputes each measure from the items.
+
+Open items are counted three times, by the deadline's day, ten-day period and month (one statement), so that
+"overdue" — deadlines before today, a boundary that moves every day without any change to count — is a sum of few
+cells: the months before this one, this month's periods before today's, and this period's days before today (at
+most 2 + 9 cells per unit and clock beyond its months), instead of every deadline day a unit has.
 """
 
 from __future__ import annotations
@@ -27,6 +34,8 @@ from portal.queues.models import QueueItem
 from portal.queues.states import CLOSED, ITEM, OPEN, TRANSFERRED
 
 MEASURE = "open_items"
+DEKADS = "open_items_dekad"
+MONTHS = "open_items_month"
 
 
 def _unit(item: QueueItem) -> int:
@@ -37,14 +46,23 @@ def _kind(item: QueueItem) -> str:
     return "paused" if item.paused_since is not None else ""
 
 
+def dekad_of(day: date) -> date:
+    """The first day of the day's ten-day period (旬): the 1st, 11th or 21st."""
+    return day.replace(day=1 if day.day <= 10 else 11 if day.day <= 20 else 21)
+
+
+def _deadline_cells(day: date) -> list[tuple[str, date]]:
+    return [(MEASURE, day), (DEKADS, dekad_of(day)), (MONTHS, month_of(day))]
+
+
 def entered(item: QueueItem) -> None:
     """The item is open with its current deadline and clock (call after a change)."""
-    tally.bump(MEASURE, item.due_date, unit_id=_unit(item), kind=_kind(item))
+    tally.bump_each(_deadline_cells(item.due_date), unit_id=_unit(item), kind=_kind(item))
 
 
 def left(item: QueueItem) -> None:
-    """The item leaves its current deadline cell (call before a change)."""
-    tally.bump(MEASURE, item.due_date, unit_id=_unit(item), kind=_kind(item), n=-1)
+    """The item leaves its current deadline cells (call before a change)."""
+    tally.bump_each(_deadline_cells(item.due_date), unit_id=_unit(item), kind=_kind(item), n=-1)
 
 
 def state_moved(item: QueueItem, before: str | None, after: str | None) -> None:
@@ -92,21 +110,36 @@ def _on_item_changed(item: QueueItem, action: str, before: str, after: str, **_i
 # ---------------------------------------------------------------- reads
 
 
+def _open_and_overdue(today: date) -> tuple:
+    """(rows, open, overdue): the tally rows to read and two sums over them (SUM … FILTER, for a GROUP BY unit).
+    Open items are the month cells; overdue ones (clock running, deadline before today) the month cells before this
+    month, this month's ten-day cells before today's period and this period's day cells before today — each
+    deadline day counted once."""
+    t = tally.Tally
+    month, dekad = month_of(today), dekad_of(today)
+    earlier = (
+        sa.and_(t.measure == MONTHS, t.day < month),
+        sa.and_(t.measure == DEKADS, t.day >= month, t.day < dekad),
+        sa.and_(t.measure == MEASURE, t.day >= dekad, t.day < today),
+    )
+    rows = sa.or_(t.measure == MONTHS, *earlier[1:])
+    return rows, sa.func.sum(t.n).filter(t.measure == MONTHS), sa.func.sum(t.n).filter(t.kind == "", sa.or_(*earlier))
+
+
 def per_unit(today: date) -> list[tuple]:
     """Every unit with counts, in one statement: (unit, open, overdue, closed, days to close in all, second 补正)."""
     t = tally.Tally
-    is_open = t.measure == MEASURE
-    measures = (MEASURE, "closed_items", "material_twice")
+    rows, n_open, n_late = _open_and_overdue(today)
     sums = (
         sa.select(
             t.unit_id,
-            sa.func.sum(t.n).filter(is_open).label("open"),
-            sa.func.sum(t.n).filter(is_open, t.kind == "", t.day < today).label("late"),
+            n_open.label("open"),
+            n_late.label("late"),
             sa.func.sum(t.n).filter(t.measure == "closed_items").label("closed"),
             sa.func.sum(t.amount).filter(t.measure == "closed_items").label("days"),
             sa.func.sum(t.n).filter(t.measure == "material_twice").label("twice"),
         )
-        .where(t.measure.in_(measures))
+        .where(sa.or_(rows, t.measure.in_(("closed_items", "material_twice"))))
         .group_by(t.unit_id)
         .subquery()
     )
@@ -126,12 +159,8 @@ def per_unit(today: date) -> list[tuple]:
 
 def open_and_overdue(today: date, unit_ids=None) -> dict[int, tuple[int, int]]:
     """Per unit: (open items, overdue items: clock running and deadline before today), summed in the database."""
-    overdue = sa.case((sa.and_(tally.Tally.kind == "", tally.Tally.day < today), tally.Tally.n), else_=0)
-    stmt = (
-        sa.select(tally.Tally.unit_id, sa.func.sum(tally.Tally.n), sa.func.sum(overdue))
-        .where(tally.Tally.measure == MEASURE)
-        .group_by(tally.Tally.unit_id)
-    )
+    rows, n_open, n_late = _open_and_overdue(today)
+    stmt = sa.select(tally.Tally.unit_id, n_open, n_late).where(rows).group_by(tally.Tally.unit_id)
     if unit_ids is not None:
         stmt = stmt.where(tally.Tally.unit_id.in_(unit_ids))
     return {unit: (int(n or 0), int(late or 0)) for unit, n, late in db.session.execute(stmt)}
@@ -199,6 +228,16 @@ def source() -> dict[tally.Cell, tuple[int, Decimal]]:
     return {(day, 0, unit, kind): (n, Decimal(0)) for day, unit, kind, n in db.session.execute(stmt)}
 
 
+def _by(bucket):
+    def source_by() -> dict[tally.Cell, tuple[int, Decimal]]:
+        found: dict[tally.Cell, int] = defaultdict(int)
+        for (day, county, unit, kind), (n, _amount) in source().items():
+            found[(bucket(day), county, unit, kind)] += n
+        return {cell: (n, Decimal(0)) for cell, n in found.items() if n}
+
+    return source_by
+
+
 def source_items():
     stmt = (
         sa.select(QueueItem.unit_id, QueueItem.county_id, QueueItem.app_type, QueueItem.app_state, sa.func.count())
@@ -230,6 +269,8 @@ def source_closed():
 def init_app(app) -> None:
     ITEM.signal.connect(_on_item_changed)
     tally.register(MEASURE, source)
+    tally.register(DEKADS, _by(dekad_of))
+    tally.register(MONTHS, _by(month_of))
     tally.register("items", source_items)
     tally.register("claimed", source_claimed)
     tally.register("closed_items", source_closed)
