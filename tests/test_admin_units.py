@@ -134,6 +134,9 @@ def test_a_unit_with_open_items_or_staff_cannot_be_removed(app, db, admin, peopl
     body = text(response)
     assert "还有 1 件在办事项、2 名在岗工作人员，不能删除" in body
     assert _unit(db, "411324-hrss") is not None
+    listing = admin.get("/admin/units").get_data(as_text=True)  # the list reads the queues' counters: the same figures
+    row = re.search(r"<tr><td>411324-hrss</td>.*?</tr>", listing, re.S).group(0)
+    assert re.findall(r'<td class="num">(\d+)</td>', row) == ["1", "2"]
 
 
 def test_a_new_unit_nothing_depends_on_can_be_removed(db, admin):

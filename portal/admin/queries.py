@@ -17,6 +17,8 @@ from portal.catalog.models import County, Unit
 from portal.core.guard import ascii_int, parse_day
 from portal.core.listing import Page
 from portal.extensions import db
+from portal.queues import counts
+from portal.queues import queries as queue_queries
 from portal.queues.models import QueueItem
 from portal.queues.states import OPEN
 
@@ -88,6 +90,20 @@ def open_items(unit_id: int) -> int:
         )
         or 0
     )
+
+
+def unit_load() -> dict[int, tuple[int, int]]:
+    """Every unit's open items (from the queues' counters, not the items) and active staff: two statements for
+    the whole list."""
+    found = {unit: n_open for unit, (n_open, _late) in counts.open_and_overdue(queue_queries.today()).items()}
+    staff = dict(
+        db.session.execute(
+            sa.select(User.unit_id, sa.func.count())
+            .where(User.role == "staff", User.active, User.unit_id.is_not(None))
+            .group_by(User.unit_id)
+        ).all()
+    )
+    return {unit: (found.get(unit, 0), staff.get(unit, 0)) for unit in {*found, *staff}}
 
 
 def active_staff(unit_id: int) -> int:

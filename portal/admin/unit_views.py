@@ -19,12 +19,8 @@ from portal.core.i18n import local_name
 @bp.get("/units")
 @login_required
 def unit_list():
-    rows = queries.units()
-    return render_template(
-        "admin/units.html",
-        units=rows,
-        counts={u.id: (queries.open_items(u.id), queries.active_staff(u.id)) for u in rows},
-    )
+    rows, load = queries.units(), queries.unit_load()
+    return render_template("admin/units.html", units=rows, counts={u.id: load.get(u.id, (0, 0)) for u in rows})
 
 
 def _form(row=None, formdata=None) -> UnitForm:
