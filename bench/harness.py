@@ -99,11 +99,13 @@ def databases(choice: str) -> list[str]:
 
 
 def portal_app(url: str, data_dir: str | Path, **config: object):
-    from portal import create_app
+    from portal import create_app, settle_for_serving
 
     Path(data_dir).mkdir(parents=True, exist_ok=True)
     settings = {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "PORTAL_DATA_DIR": str(data_dir)}
-    return create_app({**settings, **config})
+    app = create_app({**settings, **config})
+    settle_for_serving()  # as wsgi.py does in every gunicorn worker
+    return app
 
 
 @contextlib.contextmanager

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from importlib import import_module
 from pathlib import Path
 
@@ -70,6 +71,15 @@ def create_app(config: dict | None = None) -> Flask:
     for name in AREAS:
         import_module(f"portal.{name}").init_app(app)
     return app
+
+
+def settle_for_serving() -> None:
+    """Move everything loaded at start-up (modules, the app, its configuration: some 200,000 objects) out of the
+    cyclic garbage collector's way. They live as long as the process; left in place, every full collection walks
+    them all — a pause of about 100 ms every few hundred requests, measured in bench/queues.py (docs/performance.md).
+    Called once the app is built, by wsgi.py (each gunicorn worker) and the benchmarks."""
+    gc.collect()
+    gc.freeze()
 
 
 def _configure_logging(app: Flask) -> None:
