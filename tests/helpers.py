@@ -216,3 +216,25 @@ def race(app, work, n: int = 2) -> list[str]:
     for t in threads:
         t.join()
     return results
+
+
+class Statements:
+    """The SQL statements a block sends (`with Statements(app) as sql: …; len(sql.seen)`), savepoints left out."""
+
+    def __init__(self, app) -> None:
+        with app.app_context():
+            from portal.extensions import db
+
+            self.engine = db.engine
+        self.seen: list[str] = []
+
+    def _record(self, conn, cursor, statement, parameters, context, executemany) -> None:
+        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
+            self.seen.append(statement)
+
+    def __enter__(self) -> Statements:
+        sa.event.listen(self.engine, "before_cursor_execute", self._record)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        sa.event.remove(self.engine, "before_cursor_execute", self._record)

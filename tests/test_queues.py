@@ -19,7 +19,18 @@ from portal.notify.models import InboxMessage, OutboxMessage
 from portal.queues import operations, queries
 from portal.queues.calendar import WorkCalendar
 from portal.queues.models import QueueItem
-from tests.helpers import PDF, csrf_token, id_number, login, make_user, submit_application, text, upload
+from tests.helpers import (
+    PDF,
+    Statements,
+    client_for,
+    csrf_token,
+    id_number,
+    login,
+    make_user,
+    submit_application,
+    text,
+    upload,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -433,3 +444,29 @@ def test_a_unit_loses_an_application_the_moment_it_transfers_it(app, db, people)
     for client, item in ((xx, new), (fin, co)):
         assert client.get(f"/staff/items/{item.id}").status_code == 200
         assert [status_of(client, f"/staff/items/{item.id}/files/{a.id}") for a in files] == [200, 200]
+
+
+def test_the_queue_page_asks_the_database_as_often_for_twelve_rows_as_for_one(app, db, people, loan_id):
+    """One statement per page, not per row: each row's deadline clock reads the calendar and the warning threshold
+    of the page (it read the routing rules once per row: 11 → 35 statements in bench/load.py)."""
+    staff, office = client_for(app, "13411110002"), client_for(app, "13411110007")
+    pages = ("/staff/queue", "/office/queues", "/staff/queue?state=submitted")
+
+    def statements() -> dict[str, int]:
+        found = {}
+        for url in pages:
+            who = office if url.startswith("/office") else staff
+            who.get(url)  # anything cached on the first visit is cached
+            with Statements(app) as sql:
+                assert who.get(url).status_code == 200
+            found[url] = len(sql.seen)
+        return found
+
+    few = statements()
+    for n in range(11):
+        person = db.session.scalar(sa.select(User).where(User.phone == "13411110001"))
+        submit_application(app, db, person, ("training", "mentoring")[n % 2], county="411324")
+    unit_id = lead_item(db, loan_id).unit_id
+    assert db.session.scalar(sa.select(sa.func.count()).where(QueueItem.unit_id == unit_id)) >= 12
+    assert statements() == few
+    assert few["/staff/queue"] <= 12

@@ -186,16 +186,26 @@ class Clock:
     due_date: date
 
 
-def clock(item: QueueItem, cal: WorkCalendar | None = None) -> Clock:
+def _warn_working_days() -> int:
+    return int(get_rules("routing").get("deadlines", {}).get("warn_working_days", 1))
+
+
+def clock(item: QueueItem, cal: WorkCalendar | None = None, warn: int | None = None) -> Clock:
     if item.status != OPEN:
         return Clock(None, "done", item.due_date)
     if item.paused_since:
         return Clock(None, "paused", item.due_date)
     cal = cal or calendar()
     left = cal.working_days_between(today(), item.due_date)
-    warn = int(get_rules("routing").get("deadlines", {}).get("warn_working_days", 1))
+    warn = _warn_working_days() if warn is None else warn
     level = "red" if left < 0 else ("amber" if left <= warn else "ok")
     return Clock(left, level, item.due_date)
+
+
+def clocks(items: list[QueueItem]) -> dict[int, Clock]:
+    """Each item's clock, the calendar and the warning threshold read once for the page (not once per row)."""
+    cal, warn = calendar(), _warn_working_days()
+    return {item.id: clock(item, cal, warn) for item in items}
 
 
 @dataclass

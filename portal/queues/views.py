@@ -77,11 +77,10 @@ def queue():
     filters, notices = _filters()
     unit_id = _unit_for_view(user)
     page = queries.queue_page(unit_id, filters, user, cursor=request.args.get("after"))
-    cal = queries.calendar()
     return render_template(
         "queues/queue.html",
         page=page,
-        clocks={item.id: queries.clock(item, cal) for item in page.items},
+        clocks=queries.clocks(page.items),
         filters=filters,
         notices=notices,
         counties=all_counties(),
