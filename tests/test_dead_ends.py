@@ -7,11 +7,12 @@ import re
 import pytest
 import sqlalchemy as sa
 
+from portal.accounts.models import User
 from portal.applications.models import Application
 from portal.catalog.models import Mentor, Park, Unit
 from portal.extensions import limiter
 from portal.visits.models import Visit
-from tests.helpers import login, make_user, text
+from tests.helpers import login, make_user, submit_application, text
 from tests.test_queues import act, lead_item
 
 
@@ -163,3 +164,30 @@ def test_list_cards_say_sample_once(client, db, path, model):
             title = visible.split("示例数据")[0]
             assert "示例" not in title, title
             assert "（示例）" not in visible
+
+
+def test_an_unpublished_mentor_or_park_is_not_offered_in_a_form(app, client, db):
+    """A mentor or park taken off the public pages (editorial: visible = false) is not a choice on the mentoring
+    application or the mentor's visit booking — but an application that already names the mentor still shows them."""
+    mentors = db.session.scalars(sa.select(Mentor).order_by(Mentor.slug).limit(3)).all()
+    (slug, name), other = (mentors[0].slug, mentors[0].name), mentors[1].slug
+    park = db.session.scalar(sa.select(Park.slug).order_by(Park.slug))
+    make_user(db, role="mentor", phone="13700000002", name="导师丙", mentor_slug=mentors[2].slug)
+    make_user(db, phone="13700000001")
+    login(client, "13700000001", "good-pass-2026")
+    assert f'value="{slug}"' in text(client.get("/apply/mentoring"))
+    person = db.session.scalar(sa.select(User).where(User.phone == "13700000001"))
+    chosen = submit_application(app, db, person, "mentoring", preferred_mentor=slug)
+    db.session.execute(sa.update(Mentor).where(Mentor.slug == slug).values(visible=False))
+    db.session.execute(sa.update(Park).where(Park.slug == park).values(visible=False))
+    db.session.commit()
+    form = text(client.get("/apply/mentoring"))
+    assert f'value="{slug}"' not in form and f'value="{other}"' in form
+    desk = app.test_client()
+    login(desk, "13700000002", "good-pass-2026")
+    booking = text(desk.get("/mentor/visits"))
+    assert 'name="place_slug"' in booking and f':{park}"' not in booking
+    make_user(db, role="staff", phone="13700000003", name="镇平经办", unit_code="411324-hrss")
+    staff = app.test_client()
+    login(staff, "13700000003", "good-pass-2026")
+    assert name in text(staff.get(f"/staff/items/{lead_item(db, chosen).id}"))  # the saved answer keeps its name

@@ -95,7 +95,13 @@ def build_form(app_type: str, user: User, application: Application | None = None
     form.form_key.data = application.form_key if application else (form.form_key.data or uuid.uuid4().hex)
     form.set_county_choices(all_counties())
     if app_type == "mentoring":
-        form.set_mentor_choices(db.session.scalars(sa.select(Mentor).order_by(Mentor.sample, Mentor.name)).all())
+        # Published mentors only, and the one this application already names (a mentor unpublished after it was
+        # chosen stays readable on the saved application and does not make the draft unsendable).
+        chosen = (application.answers or {}).get("preferred_mentor") if application is not None else None
+        shown = sa.or_(Mentor.visible, Mentor.slug == chosen) if chosen else Mentor.visible
+        form.set_mentor_choices(
+            db.session.scalars(sa.select(Mentor).where(shown).order_by(Mentor.sample, Mentor.name)).all()
+        )
     if app_type == "loan":
         form.set_rule_choices(rules.loan_rules())
     return form

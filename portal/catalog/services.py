@@ -195,6 +195,21 @@ def counts() -> dict[str, int]:
     return result
 
 
+def places() -> tuple[list[Park], list[IncubationBase]]:
+    """The published parks and bases, for the place lists of the visit and event forms (an unpublished one is not
+    offered: a mentor could otherwise book a visit to a park the public can no longer see)."""
+    parks = db.session.scalars(
+        sa.select(Park).where(Park.visible).options(selectinload(Park.county)).order_by(Park.name)
+    ).all()
+    bases = db.session.scalars(
+        sa.select(IncubationBase)
+        .where(IncubationBase.visible)
+        .options(selectinload(IncubationBase.county))
+        .order_by(IncubationBase.name)
+    ).all()
+    return list(parks), list(bases)
+
+
 def projects_in_park(park: Park) -> list[Project]:
     stmt = sa.select(Project).where(Project.park_id == park.id, Project.visible.is_(True))
     return list(db.session.scalars(stmt.order_by(Project.name)))

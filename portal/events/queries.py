@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from portal.accounts.models import User
-from portal.catalog.models import IncubationBase, Park, Unit
+from portal.catalog.models import Unit
 from portal.core.access import require
 from portal.db import utcnow
 from portal.events.models import Event, EventInvitation, EventRegistration
@@ -174,19 +174,6 @@ def mine(user: User) -> list[EventRegistration]:
         .order_by(Event.starts_at.desc())
     )
     return list(db.session.scalars(stmt))
-
-
-def places() -> tuple[list[Park], list[IncubationBase]]:
-    parks = db.session.scalars(
-        sa.select(Park).where(Park.visible).options(selectinload(Park.county)).order_by(Park.name)
-    ).all()
-    bases = db.session.scalars(
-        sa.select(IncubationBase)
-        .where(IncubationBase.visible)
-        .options(selectinload(IncubationBase.county))
-        .order_by(IncubationBase.name)
-    ).all()
-    return list(parks), list(bases)
 
 
 def unit_of(user: User) -> Unit | None:

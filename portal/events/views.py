@@ -7,7 +7,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from portal.catalog.services import all_counties, find_county
+from portal.catalog.services import all_counties, find_county, places
 from portal.core import qr
 from portal.core.access import require
 from portal.core.actions import perform
@@ -145,7 +145,7 @@ def mine():
 
 def _form(formdata=None) -> EventForm:
     form = EventForm(formdata=formdata)
-    parks, bases = queries.places()
+    parks, bases = places()
     form.set_choices(all_counties(), parks, bases)
     return form
 

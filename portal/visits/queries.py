@@ -8,10 +8,9 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.orm import selectinload
 
 from portal.accounts.models import User
-from portal.catalog.models import IncubationBase, Mentor, Park, Unit
+from portal.catalog.models import Mentor, Unit
 from portal.core.access import require
 from portal.errors import NotFound
 from portal.extensions import db
@@ -58,15 +57,6 @@ def mentor_visits(mentor: Mentor) -> list[Visit]:
             sa.select(Visit).where(Visit.mentor_id == mentor.id).order_by(Visit.day.desc(), Visit.start_time)
         )
     )
-
-
-def places() -> tuple[list[Park], list[IncubationBase]]:
-    """The parks and bases a visit can go to, for the booking form."""
-    parks = db.session.scalars(sa.select(Park).options(selectinload(Park.county)).order_by(Park.name)).all()
-    bases = db.session.scalars(
-        sa.select(IncubationBase).options(selectinload(IncubationBase.county)).order_by(IncubationBase.name)
-    ).all()
-    return list(parks), list(bases)
 
 
 def pending_for(user: User) -> list[Visit]:

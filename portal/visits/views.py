@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal.catalog import vocab
-from portal.catalog.services import all_counties, find_county
+from portal.catalog.services import all_counties, find_county, places
 from portal.core.access import can
 from portal.core.actions import perform
 from portal.core.guard import ascii_int, parse_month
@@ -119,7 +119,7 @@ def rate(visit_id: int):
 
 def _visit_form(formdata=None, obj=None) -> VisitForm:
     form = VisitForm(formdata=formdata) if formdata is not None else VisitForm(obj=obj)
-    parks, bases = queries.places()
+    parks, bases = places()
     form.set_choices(all_counties(), parks, bases)
     return form
 
