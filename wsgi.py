@@ -3,4 +3,4 @@
 from portal import create_app, settle_for_serving
 
 app = create_app()
-settle_for_serving()
+settle_for_serving(app)

@@ -104,7 +104,7 @@ def portal_app(url: str, data_dir: str | Path, **config: object):
     Path(data_dir).mkdir(parents=True, exist_ok=True)
     settings = {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "PORTAL_DATA_DIR": str(data_dir)}
     app = create_app({**settings, **config})
-    settle_for_serving()  # as wsgi.py does in every gunicorn worker
+    settle_for_serving(app)  # as wsgi.py does in every gunicorn worker
     return app
 
 

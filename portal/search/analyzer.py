@@ -53,7 +53,7 @@ _ready = threading.Lock()
 _loaded = False
 
 
-def _ensure_dictionary() -> None:
+def ensure_dictionary() -> None:
     """Load jieba's dictionary and ours once per process (jieba keeps both in module state)."""
     global _loaded
     if _loaded:
@@ -123,7 +123,7 @@ def _subwords(word: str) -> tuple[tuple[str, int], ...]:
 
 def cut(text: str) -> list[str]:
     """The words of a text (precise mode), without punctuation and stop words: used to build queries."""
-    _ensure_dictionary()
+    ensure_dictionary()
     words = [w.strip().lower() for w in jieba.cut(normalize(text))]
     kept = [w for w in words if w and _wordlike(w) and w not in STOP_WORDS]
     return kept or [w for w in words if w and _wordlike(w)]
@@ -153,7 +153,7 @@ class ChineseTokenizer(Tokenizer):
         mode="",
         **kwargs,
     ):
-        _ensure_dictionary()
+        ensure_dictionary()
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         text = fold(value)
         pos = start_pos
