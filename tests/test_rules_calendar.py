@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from portal.applications.models import Application, ApplicationEvent
+from portal.notify.models import OutboxMessage
 from portal.queues import queries
 from portal.queues.calendar import WorkCalendar
 from portal.queues.models import QueueItem
@@ -113,6 +114,11 @@ def test_a_schedule_moves_open_deadlines_the_promise_and_the_timeline(app, db, p
     mine = text(client_for(app, "13411110001").get(f"/my/applications/{application.tracking_no}"))
     assert long in mine and "办理期限调整" in mine and "因国务院办公厅公布2028年节假日安排" in mine
     assert "已按国务院办公厅公布的节假日安排调整" in mine
+    bodies = db.session.scalars(sa.select(OutboxMessage.body).where(OutboxMessage.user_id == application.applicant_id))
+    told = [body for body in bodies if "办理期限改为" in body]  # bodies are encrypted at rest: compared here
+    assert told == [f"【南阳返乡创业】因节假日安排调整，您的申请{application.tracking_no}办理期限改为{long}。"]
+    inbox = text(client_for(app, "13411110001").get("/messages/"))
+    assert "办理期限已调整" in inbox
 
     result = runner.invoke(args=["counts", "check"])
     assert result.exit_code == 0 and "open_items: ok" in result.output, result.output
@@ -129,6 +135,8 @@ def test_entering_the_same_schedule_again_moves_nothing(app, db, people, admin, 
     assert db.session.get(QueueItem, item.id).due_date == due
     events = db.session.scalars(sa.select(ApplicationEvent).where(ApplicationEvent.action == "deadline_recalculated"))
     assert len(events.all()) == 1
+    bodies = db.session.scalars(sa.select(OutboxMessage.body))
+    assert len([body for body in bodies if "办理期限改为" in body]) == 1  # told once, not again
 
 
 def test_what_is_entered_wins_over_the_file_and_the_library(app, db, admin):

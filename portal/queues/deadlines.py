@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 
+from portal.applications import notifications
 from portal.applications.models import Application, ApplicationEvent
 from portal.extensions import db
 from portal.queues import counts, queries
@@ -68,12 +69,12 @@ def _note(application: Application, item: QueueItem, reason: str) -> None:
     with force_locale("zh_Hans_CN"):
         when = format_date(item.due_date, "long")
         message = _("%(reason)s办理期限调整为%(date)s。", reason=reason, date=when)
-    db.session.add(
-        ApplicationEvent(
-            application=application,
-            action=ACTION,
-            unit_id=item.unit_id,
-            message=message,
-            details={"due_date": item.due_date.isoformat()},
-        )
+    event = ApplicationEvent(
+        application=application,
+        action=ACTION,
+        unit_id=item.unit_id,
+        message=message,
+        details={"due_date": item.due_date.isoformat()},
     )
+    db.session.add(event)
+    notifications.tell_promise_moved(application, event)  # inbox, and SMS unless the applicant turned it off
