@@ -596,3 +596,21 @@ def test_a_needs_survey_can_go_to_the_people_checked_in_at_an_event(app, db, peo
     assert "对接会之后的需求调查" in text(client_for(app, A2).get("/surveys/"))
     assert client_for(app, A2).get(f"/surveys/{survey_id}").status_code == 200
     assert client_for(app, A1).get(f"/surveys/{survey_id}").status_code == 404  # registered, never came
+
+
+def test_an_event_at_a_park_unpublished_since_can_still_be_edited(app, db, people):
+    from portal.catalog.models import Park
+
+    park = db.session.scalar(sa.select(Park).order_by(Park.slug))
+    slug, name = park.slug, park.name
+    event_id = published(app, db, place_kind="catalog", place=f"park:{slug}")
+    db.session.execute(sa.update(Park).where(Park.slug == slug).values(visible=False))
+    db.session.commit()
+    staff = client_for(app, ZP)
+    page = f"/staff/events/{event_id}"
+    assert f'value="park:{slug}"' in text(staff.get(page))  # still its place, shown selected
+    new = text(staff.get("/staff/events/new"))
+    assert f'value="park:{slug}"' not in new  # but not offered for a new event
+    changed = form_data(csrf_token(staff, page), place_kind="catalog", place=f"park:{slug}", capacity="5")
+    assert staff.post(page, data=changed).status_code == 302
+    assert name in text(app.test_client().get(f"/events/{event_id}"))

@@ -143,9 +143,14 @@ def mine():
 # ---------------------------------------------------------------- the organiser
 
 
-def _form(formdata=None) -> EventForm:
+def _form(formdata=None, event=None) -> EventForm:
     form = EventForm(formdata=formdata)
     parks, bases = places()
+    # an event's own park or base stays a choice after it was unpublished: the organiser can still save the event
+    if event is not None and event.park is not None and event.park not in parks:
+        parks.append(event.park)
+    if event is not None and event.base is not None and event.base not in bases:
+        bases.append(event.base)
     form.set_choices(all_counties(), parks, bases)
     return form
 
@@ -185,7 +190,7 @@ def new():
 @login_required
 def manage(event_id: int):
     event = queries.managed(current_user, event_id)
-    form = _form(request.form if request.method == "POST" else None)
+    form = _form(request.form if request.method == "POST" else None, event)
     status = 200
     if request.method == "GET":
         form.fill_from(event, queries.to_local)
