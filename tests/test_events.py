@@ -11,11 +11,12 @@ import pytest
 import sqlalchemy as sa
 
 from portal.accounts.models import User
+from portal.core.clock import BEIJING
 from portal.core.tally import Tally
 from portal.events import operations as events
 from portal.events.checks import EventErrors, EventInput
 from portal.events.models import Event, EventRegistration
-from portal.events.queries import LOCAL, local_now
+from portal.events.queries import local_now
 from portal.extensions import limiter
 from portal.notify.models import OutboxMessage
 from tests.helpers import client_for, csrf_token, make_user, race, text
@@ -124,7 +125,7 @@ def test_a_unit_publishes_a_matchmaking_event_through_the_form(app, db, people):
     event = db.session.scalar(sa.select(Event).order_by(Event.id.desc()).limit(1))
     assert event.status == "draft" and event.unit.code == "411324-hrss" and event.county.code == "411324"
     # entered in Beijing time, stored in UTC
-    assert event.starts_at.replace(tzinfo=UTC) == datetime.combine(DAY, time(9), tzinfo=LOCAL).astimezone(UTC)
+    assert event.starts_at.replace(tzinfo=UTC) == datetime.combine(DAY, time(9), tzinfo=BEIJING).astimezone(UTC)
     anonymous = app.test_client()
     assert anonymous.get(f"/events/{event.id}").status_code == 404
     assert "镇平玉雕项目投资对接会" not in text(anonymous.get("/events/"))
@@ -433,7 +434,7 @@ def test_the_ical_feed_parses_and_carries_times_in_utc(app, db, people):
     cal = Calendar.from_ical(response.data)
     entries = [c for c in cal.walk("VEVENT") if str(c["uid"]) == f"event-{event_id}@nanyang-returnee-portal"]
     assert len(entries) == 1
-    assert entries[0].decoded("dtstart") == datetime.combine(DAY, time(9), tzinfo=LOCAL).astimezone(UTC)
+    assert entries[0].decoded("dtstart") == datetime.combine(DAY, time(9), tzinfo=BEIJING).astimezone(UTC)
     assert "镇平投资对接会" in str(entries[0]["summary"])
     single = Calendar.from_ical(app.test_client().get(f"/events/{event_id}.ics").data)
     assert len(list(single.walk("VEVENT"))) == 1

@@ -4,26 +4,20 @@ full 身份证号 and phone numbers?" (`may_see_full_data`), asked by every page
 from __future__ import annotations
 
 from datetime import date, timedelta
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from portal import audit
 from portal.accounts.models import DataAccessGrant, User
+from portal.core.clock import today  # a grant works through its last day as people in Nanyang count days
 from portal.db import utcnow
 from portal.errors import InvalidInput, InvalidTransition
 from portal.extensions import db
 
-BEIJING = ZoneInfo("Asia/Shanghai")
 FULL_DATA_ROLES = ("staff", "office", "admin")
 MAX_DAYS = 366  # a grant runs a year at most (a leap year's 366 days)
 REASON_MIN, REASON_MAX = 4, 500
-
-
-def today() -> date:
-    """Today in Beijing time: a grant works through its last day as people in Nanyang count days."""
-    return utcnow().astimezone(BEIJING).date()
 
 
 def _working(user_id: int) -> sa.Select:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import request
@@ -14,6 +13,7 @@ from portal.accounts import services
 from portal.accounts.models import ROLES, User
 from portal.audit import AuditLog
 from portal.catalog.models import County, Unit
+from portal.core.clock import BEIJING
 from portal.core.guard import ascii_int, parse_day
 from portal.core.listing import Page
 from portal.extensions import db
@@ -22,7 +22,6 @@ from portal.queues import queries as queue_queries
 from portal.queues.models import QueueItem
 from portal.queues.states import OPEN
 
-BEIJING = ZoneInfo("Asia/Shanghai")
 PER_PAGE = 50
 EXPORT_CAP = 50_000
 

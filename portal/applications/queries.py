@@ -142,10 +142,9 @@ def answer_rows(form) -> list[tuple[str, str]]:
 
 def promise_overdue(application) -> bool:
     """Past the promised date (Asia/Shanghai), still open, and the clock not paused for 补正."""
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
+    from portal.core.clock import today as local_today
 
-    today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    today = local_today()
     return bool(
         application.promised_date
         and not application.clock_paused

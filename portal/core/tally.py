@@ -16,18 +16,17 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterable
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from portal.core.clock import BEIJING, local_day  # noqa: F401 (counters are dated by Beijing days)
 from portal.db import Base
 from portal.extensions import db
 
 SHARDS = 8
-BEIJING = ZoneInfo("Asia/Shanghai")
 TIMELESS = date(2000, 1, 1)  # the day of a counter that is not about a day (items by state, claimed items)
 
 
@@ -57,12 +56,6 @@ SOURCES: dict[str, object] = {}
 
 def register(measure: str, source) -> None:
     SOURCES[measure] = source
-
-
-def local_day(moment: datetime | None) -> date:
-    """The Beijing date of a stored (UTC) moment."""
-    moment = moment or datetime.now(UTC)
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(BEIJING).date()
 
 
 def month_of(day: date) -> date:

@@ -22,7 +22,7 @@ from portal.applications.operations import next_tracking_no
 from portal.applications.states import APPROVED, REJECTED, WITHDRAWN
 from portal.catalog.models import County, Mentor, Unit
 from portal.core import tally
-from portal.core.tally import BEIJING
+from portal.core.clock import BEIJING
 from portal.dashboard.models import OfflineFigure, Target
 from portal.dashboard.targets import seed_targets
 from portal.db import utcnow

@@ -5,7 +5,6 @@ dashboard counts."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
@@ -13,29 +12,11 @@ from sqlalchemy.orm import selectinload
 from portal.accounts.models import User
 from portal.catalog.models import Unit
 from portal.core.access import require
+from portal.core.clock import BEIJING, local_now, to_local, to_utc  # noqa: F401 (the area's names)
 from portal.db import utcnow
 from portal.events.models import Event, EventInvitation, EventRegistration
 from portal.events.states import CANCELLED, DRAFT, FINISHED, PUBLIC, PUBLISHED, SEATED, WAITING
 from portal.extensions import db
-
-LOCAL = ZoneInfo("Asia/Shanghai")
-
-
-def local_now() -> datetime:
-    return datetime.now(LOCAL).replace(tzinfo=None)
-
-
-def to_utc(day: date, at: time) -> datetime:
-    """A Beijing day and time as the stored UTC moment."""
-    return datetime.combine(day, at, tzinfo=LOCAL).astimezone(UTC)
-
-
-def to_local(moment: datetime | None) -> datetime | None:
-    """A stored moment (UTC; SQLite gives it back without its zone) in Beijing time, without zone."""
-    if moment is None:
-        return None
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return aware.astimezone(LOCAL).replace(tzinfo=None)
 
 
 def aware(moment: datetime) -> datetime:

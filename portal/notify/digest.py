@@ -18,12 +18,11 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from portal.accounts.models import User
+from portal.core.clock import BEIJING
 from portal.db import utcnow
 from portal.extensions import db
 from portal.notify import messages
 from portal.notify.models import DigestSent
-
-BEIJING = ZoneInfo("Asia/Shanghai")
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
@@ -16,8 +15,7 @@ from portal.applications.queries import open_loans_of_person
 from portal.catalog.models import Unit
 from portal.content.models import get_rules
 from portal.core.access import require
-from portal.core.tally import local_day  # noqa: F401  (the Beijing date of a stored moment, for the area)
-from portal.db import utcnow
+from portal.core.clock import BEIJING, local_day, today  # noqa: F401  (deadlines are days as counted in China)
 from portal.extensions import db
 from portal.queues import counts
 from portal.queues.calendar import WorkCalendar
@@ -31,14 +29,6 @@ PAGE_SIZE = 25
 def calendar() -> WorkCalendar:
     """chinese-calendar < content/holidays.yaml < schedules entered at /admin/calendar (docs/queues.md)."""
     return WorkCalendar(get_rules("holidays"), entered_years())
-
-
-BEIJING = ZoneInfo("Asia/Shanghai")
-
-
-def today() -> date:
-    """Today in Beijing time (deadlines are working days in China, whatever the server's own time zone)."""
-    return utcnow().astimezone(BEIJING).date()
 
 
 def item_for(user: User, item_id: int) -> QueueItem:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import secrets
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -19,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from portal import audit
 from portal.accounts.models import User
 from portal.core.access import require
+from portal.core.clock import today
 from portal.core.crypto import keyed_hash
 from portal.db import utcnow
 from portal.errors import InvalidInput, InvalidTransition
@@ -27,7 +27,6 @@ from portal.registry import checks, notifications, queries
 from portal.registry.models import Registration
 from portal.registry.states import AWAITING_CONSENT, REGISTRATION
 
-LOCAL = ZoneInfo("Asia/Shanghai")
 CONSENT_TTL = timedelta(minutes=10)
 CONSENT_MAX_ATTEMPTS = 5
 _hasher = PasswordHasher()
@@ -39,10 +38,6 @@ class RegistryErrors(InvalidInput):
     def __init__(self, errors: dict[str, str]):
         super().__init__(next(iter(errors.values())))
         self.errors = errors
-
-
-def today():
-    return datetime.now(LOCAL).date()
 
 
 def duplicate_message(county_name: str) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 
@@ -13,6 +12,7 @@ from portal import audit
 from portal.accounts.models import User
 from portal.catalog.vocab import INDUSTRIES
 from portal.core.access import require
+from portal.core.clock import BEIJING
 from portal.core.guard import ascii_int, parse_day
 from portal.db import utcnow
 from portal.errors import InvalidInput, InvalidTransition, NotFound
@@ -23,7 +23,6 @@ from portal.stories.states import EDITABLE, PUBLISHED, STORY, SUBMITTED
 from portal.stories.vocab import CONSENT_METHODS, SUPPORT_KINDS
 from portal.ventures import queries as ventures
 
-LOCAL = ZoneInfo("Asia/Shanghai")
 TITLE_MAX, BODY_MIN, BODY_MAX, NOTE_MAX = 120, 20, 20000, 1000
 MAX_PHOTOS = 12
 
@@ -159,7 +158,7 @@ def record_consent(user: User, story_id: int, values: Mapping[str, object], scan
         errors["method"] = _("请选择同意的方式。")
     raw_day = plain(values.get("consented_on"))
     on = parse_day(raw_day)
-    today = datetime.now(LOCAL).date()
+    today = datetime.now(BEIJING).date()
     if on is None:
         errors["consented_on"] = _("请按 年-月-日 填写日期，例如 2021-09-15。")
     elif on > today:

@@ -4,8 +4,7 @@ is audited; the caller's request commits once."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -13,6 +12,7 @@ from flask_babel import gettext as _
 from portal import audit
 from portal.accounts.models import User
 from portal.core.access import can, require
+from portal.core.clock import today
 from portal.core.guard import parse_day
 from portal.db import utcnow
 from portal.errors import InvalidInput, NotFound
@@ -23,7 +23,6 @@ from portal.ventures.models import Recommendation, Shortlist, ShortlistEntry, Ve
 from portal.ventures.states import EDITABLE, OPEN_RECOMMENDATION, RECOMMENDATION, VENTURE
 from portal.ventures.vocab import FUNDS, PURPOSES
 
-LOCAL = ZoneInfo("Asia/Shanghai")
 REASON_MIN, REASON_MAX = 2, 1000
 MAX_DRAFTS = 10  # open projects one account may keep (drafts, submitted, returned)
 
@@ -34,10 +33,6 @@ class VentureErrors(InvalidInput):
     def __init__(self, errors: dict[str, str]):
         super().__init__(next(iter(errors.values())))
         self.errors = errors
-
-
-def today() -> date:
-    return datetime.now(LOCAL).date()
 
 
 def _reason(raw: str | None, field: str, missing: str) -> str:

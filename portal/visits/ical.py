@@ -3,24 +3,18 @@ needed), SEQUENCE growing with each change, cancelled visits kept as STATUS:CANC
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import sqlalchemy as sa
 
 from portal.accounts.models import User
 from portal.catalog import vocab
+from portal.core.clock import to_utc
 from portal.db import utcnow
 from portal.errors import NotFound
 from portal.extensions import db
 from portal.visits.models import Visit
-from portal.visits.queries import LOCAL
 from portal.visits.states import CANCELLED, COMPLETED, CONFIRMED, PENDING
 
 STATUS = {PENDING: "TENTATIVE", CANCELLED: "CANCELLED"}
-
-
-def _utc(day, at) -> datetime:
-    return datetime.combine(day, at, tzinfo=LOCAL).astimezone(UTC)
 
 
 def feed(token: str) -> bytes:
@@ -43,8 +37,8 @@ def feed(token: str) -> bytes:
         event = Event()
         event.add("uid", f"visit-{visit.id}@nanyang-returnee-portal")
         event.add("summary", f"创业导师乡村行：{visit.place_name}")
-        event.add("dtstart", _utc(visit.day, visit.start_time))
-        event.add("dtend", _utc(visit.day, visit.end_time))
+        event.add("dtstart", to_utc(visit.day, visit.start_time))
+        event.add("dtend", to_utc(visit.day, visit.end_time))
         event.add("dtstamp", stamp)
         event.add("location", visit.address or visit.place_name)
         event.add("status", STATUS.get(visit.status, "CONFIRMED"))

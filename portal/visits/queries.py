@@ -4,7 +4,6 @@ offers made to an applicant, and the person-times that count toward the plan's m
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -12,17 +11,12 @@ from flask_babel import gettext as _
 from portal.accounts.models import User
 from portal.catalog.models import Mentor, Unit
 from portal.core.access import require
+from portal.core.clock import local_now
 from portal.errors import NotFound
 from portal.extensions import db
 from portal.routing.rules import unit_for
 from portal.visits.models import Visit, VisitOffer, VisitRecord, VisitSignup
 from portal.visits.states import CONFIRMED, PENDING
-
-LOCAL = ZoneInfo("Asia/Shanghai")
-
-
-def local_now() -> datetime:
-    return datetime.now(LOCAL).replace(tzinfo=None)
 
 
 def describe(visit: Visit) -> str:
