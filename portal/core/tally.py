@@ -75,18 +75,9 @@ def _upsert(rows: list[dict]):
     )
 
 
-def bump(
-    measure: str,
-    day: date,
-    *,
-    county_id: int | None = None,
-    unit_id: int | None = None,
-    kind: str = "",
-    n: int = 1,
-    amount: Decimal | int | float | None = 0,
-) -> None:
-    """Add `n` (and `amount`) to a counter, in the current transaction."""
-    bump_each([(measure, day)], county_id=county_id, unit_id=unit_id, kind=kind, n=n, amount=amount)
+def bump(measure: str, day: date, **delta) -> None:
+    """Add `n` (default 1) and `amount` to a counter, in the current transaction (keywords of `bump_each`)."""
+    bump_each([(measure, day)], **delta)
 
 
 def bump_each(
