@@ -77,8 +77,8 @@ FORBIDDEN = {
     **{("catalog", area): "the catalog shows projects and stories through panels" for area in ("ventures", "stories")},
     **{("ventures", "stories"): "a project knows nothing of the stories that link to it"},
     **{
-        (area, "search"): "search reads stories.search; the areas do not know the index"
-        for area in ("ventures", "stories")
+        (area, "search"): "search reads stories.search and events.search; the areas do not know the index"
+        for area in ("ventures", "stories", "events")
     },
     **{
         ("notify", area): "notify is told, it asks no area"

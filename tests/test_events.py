@@ -615,3 +615,36 @@ def test_an_event_at_a_park_unpublished_since_can_still_be_edited(app, db, peopl
     changed = form_data(csrf_token(staff, page), place_kind="catalog", place=f"park:{slug}", capacity="5")
     assert staff.post(page, data=changed).status_code == 302
     assert name in text(app.test_client().get(f"/events/{event_id}"))
+
+
+def test_a_published_event_is_found_by_search_and_leaves_it_when_cancelled(app, db, people, tmp_path, monkeypatch):
+    """Events are a search kind: a draft is not found, a published one is (title, kind, county, the day in Beijing
+    time), a cancelled one leaves the index at once (its lifecycle's signal writes the index event)."""
+    import time as clock
+
+    monkeypatch.setitem(app.config, "PORTAL_DATA_DIR", str(tmp_path))  # this test's own search index
+    anonymous = app.test_client()
+
+    def found() -> list[dict]:
+        clock.sleep(0.6)  # a server applies new index events at most every half second
+        data = anonymous.get("/api/v1/search", query_string={"q": "玉雕 投资对接会"}).get_json()
+        return [item for item in data["items"] if item["type"] == "event"]
+
+    with app.test_request_context():
+        draft = events.create(get(db, ZP), event_input(title="镇平玉雕项目投资对接会（草稿）"))
+        db.session.commit()
+        draft_id = draft.id
+    assert found() == []  # a draft is not public
+    event_id = published(app, db)
+    hits = found()
+    assert [h["url"] for h in hits] == [f"/events/{event_id}"] and hits[0]["title"] == "镇平玉雕项目投资对接会"
+    page = text(anonymous.get("/search", query_string={"q": "玉雕 投资对接会"}))
+    with app.test_request_context():
+        from flask_babel import format_date
+
+        day = format_date(DAY, "long")
+    assert f'href="/events/{event_id}"' in page and f'href="/events/{draft_id}"' not in page
+    assert "活动" in page and day in page and "镇平县" in page  # the kind, the day and the county under the title
+    staff = client_for(app, ZP)
+    post(staff, f"/staff/events/{event_id}/cancel", f"/staff/events/{event_id}", reason="场地临时维修")
+    assert found() == []

@@ -93,6 +93,7 @@ SEARCH_KINDS = {
     "project": _l("示范项目"),
     "mentor": _l("创业导师"),
     "story": _l("返乡创业故事"),
+    "event": _l("活动"),
 }
 
 DEPTS = {

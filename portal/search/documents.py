@@ -12,6 +12,8 @@ from sqlalchemy.orm import selectinload
 
 from portal.catalog import vocab
 from portal.catalog.models import IncubationBase, Mentor, Park, Project, Unit
+from portal.events import search as events_search
+from portal.events.models import Event
 from portal.extensions import db
 from portal.policies.models import Policy
 from portal.search.snippets import readable_text
@@ -59,6 +61,16 @@ KINDS = {
     "story": Kind(
         "story", Story, stories_search.ENDPOINT, (selectinload(Story.county),), "id", "story_id", stories_search.public
     ),
+    # Events (portal/events): published and finished ones; their own area says which (events.search).
+    "event": Kind(
+        "event",
+        Event,
+        events_search.ENDPOINT,
+        (selectinload(Event.county), selectinload(Event.unit), selectinload(Event.base), selectinload(Event.park)),
+        "id",
+        "event_id",
+        events_search.public,
+    ),
 }
 
 _MARKDOWN_NOISE = re.compile(r"[#>*_`|\[\]()-]+")
@@ -79,6 +91,8 @@ def to_document(kind: str, obj) -> dict:
     """Index fields for one record. Labels are indexed in Chinese, the language of the content."""
     if kind == "story":
         return _story_document(obj)
+    if kind == "event":
+        return _event_document(obj)
     with force_locale("zh_Hans_CN"):
         tags = list(obj.tags or [])
         meta: list[str] = []
@@ -139,6 +153,21 @@ def _story_document(story) -> dict:
         "county": found["county"],
         "subtitle": " · ".join(p for p in (found["county"], found["industry"]) if p),
         "sample": bool(story.demo),
+    }
+
+
+def _event_document(event) -> dict:
+    found = events_search.document(event)
+    return {
+        "id": f"event:{event.id}",
+        "kind": "event",
+        "slug": str(event.id),
+        "title": event.title,
+        "body": searchable_text(found["body"], event.title, [], found["labels"]),
+        "text": readable_text(found["body"])[:TEXT_CHARS],
+        "county": found["county"],
+        "subtitle": found["subtitle"],
+        "sample": bool(event.sample),
     }
 
 

@@ -42,17 +42,25 @@ def _record_index_events(session: Session, flush_context, instances) -> None:
         session.add(IndexEvent(kind=kind, slug=key, op=op))
 
 
-def _story_moved(story, **_ignored) -> None:
-    """A lifecycle moves a story's status with a conditional UPDATE, which no flush sees: publishing and taking
-    down come here instead, in the same transaction."""
-    from portal.extensions import db
+def _moved(kind: str):
+    def receiver(record, **_ignored) -> None:
+        """A lifecycle moves a story's or an event's status with a conditional UPDATE, which no flush sees:
+        publishing, cancelling and taking down come here instead, in the same transaction."""
+        from portal.extensions import db
 
-    db.session.add(IndexEvent(kind="story", slug=str(story.id), op="upsert"))
+        db.session.add(IndexEvent(kind=kind, slug=str(record.id), op="upsert"))
+
+    return receiver
+
+
+_story_moved, _event_moved = _moved("story"), _moved("event")
 
 
 def init_app(app) -> None:
+    from portal.events.states import EVENT
     from portal.stories.states import STORY
 
     if not sa.event.contains(Session, "before_flush", _record_index_events):
         sa.event.listen(Session, "before_flush", _record_index_events)
     STORY.signal.connect(_story_moved)
+    EVENT.signal.connect(_event_moved)
