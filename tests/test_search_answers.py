@@ -39,8 +39,8 @@ def editors(db):
 @pytest.fixture
 def fresh_words(monkeypatch):
     """Read the synonym table and the answers at every query (in production: at most once a second)."""
-    monkeypatch.setattr(terms, "RECHECK_SECONDS", 0.0)
-    monkeypatch.setattr(answers, "RECHECK_SECONDS", 0.0)
+    monkeypatch.setattr(terms._TABLE, "recheck", 0.0)
+    monkeypatch.setattr(answers._ROWS, "recheck", 0.0)
     terms.forget()
     answers.forget()
     yield

@@ -9,8 +9,6 @@ most two cards, the higher priority first. A query shaped like a tracking number
 
 from __future__ import annotations
 
-import threading
-import time
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -21,7 +19,7 @@ from portal.applications.progress import TRACKING_NO, normalise_tracking_no
 from portal.extensions import db
 from portal.policies.models import Policy
 from portal.search.analyzer import normalize
-from portal.search.models import SearchAnswer, content_version
+from portal.search.models import ContentCache, SearchAnswer
 from portal.search.terms import Group
 
 MAX_CARDS = 2
@@ -63,52 +61,45 @@ class _Row:
     priority: int
 
 
-_lock = threading.Lock()
-_cache: dict[str, object] = {"rows": None, "version": None, "checked": 0.0}
+def _read(_version: tuple) -> list[_Row]:
+    stmt = (
+        sa.select(SearchAnswer, Policy.name, Policy.doc_number)
+        .outerjoin(Policy, sa.and_(Policy.slug == SearchAnswer.policy, Policy.visible.is_(True)))
+        .where(SearchAnswer.visible.is_(True))
+        .order_by(SearchAnswer.priority.desc(), SearchAnswer.slug)
+    )
+    return [
+        _Row(
+            a.slug,
+            a.name,
+            a.description,
+            a.who,
+            a.figure or "",
+            a.service,
+            a.policy if title else None,
+            title or "",
+            number or "",
+            tuple(normalize(t).lower() for t in a.triggers or () if normalize(t)),
+            a.priority,
+        )
+        for a, title, number in db.session.execute(stmt)
+    ]
+
+
+_ROWS = ContentCache(SearchAnswer, _read, RECHECK_SECONDS)
 
 
 def _rows() -> list[_Row]:
-    now = time.monotonic()
-    if _cache["rows"] is not None and now - _cache["checked"] < RECHECK_SECONDS:
-        return _cache["rows"]
-    version = content_version(SearchAnswer)
-    with _lock:
-        _cache["checked"] = now
-        if _cache["rows"] is None or _cache["version"] != version:
-            stmt = (
-                sa.select(SearchAnswer, Policy.name, Policy.doc_number)
-                .outerjoin(Policy, sa.and_(Policy.slug == SearchAnswer.policy, Policy.visible.is_(True)))
-                .where(SearchAnswer.visible.is_(True))
-                .order_by(SearchAnswer.priority.desc(), SearchAnswer.slug)
-            )
-            _cache["rows"] = [
-                _Row(
-                    a.slug,
-                    a.name,
-                    a.description,
-                    a.who,
-                    a.figure or "",
-                    a.service,
-                    a.policy if title else None,
-                    title or "",
-                    number or "",
-                    tuple(normalize(t).lower() for t in a.triggers or () if normalize(t)),
-                    a.priority,
-                )
-                for a, title, number in db.session.execute(stmt)
-            ]
-            _cache["version"] = version
-    return _cache["rows"]
+    return _ROWS.get()
 
 
 def version() -> tuple:
     """The version of the answers in use (they change a search's ranking: the guide an answer names is boosted)."""
-    _rows()
-    return _cache["version"] or ()
+    return _ROWS.version
 
 
 def forget() -> None:
-    _cache["rows"] = None
+    _ROWS.forget()
 
 
 def tracking_number(text: str) -> str | None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Callable
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -60,3 +63,36 @@ def content_version(model) -> tuple[str, ...]:
         sa.select(sa.func.count(model.id), sa.func.max(model.updated_at), sa.func.sum(model.version))
     ).one()
     return tuple(str(v) for v in row)
+
+
+class ContentCache:
+    """A content table read into this process's memory (`build(version)` makes the value) and read again when it
+    changed (`content_version`), which is checked at most once every `recheck` seconds: a change made in the portal
+    reaches every server within about a second, and a search costs no read of the table."""
+
+    def __init__(self, model, build: Callable[[tuple], object], recheck: float = 1.0) -> None:
+        self.model, self.build, self.recheck = model, build, recheck
+        self._lock = threading.Lock()
+        self._value: object = None
+        self._version: tuple | None = None
+        self._checked = 0.0
+
+    def get(self):
+        now = time.monotonic()
+        if self._value is not None and now - self._checked < self.recheck:
+            return self._value
+        version = content_version(self.model)
+        with self._lock:
+            self._checked = now
+            if self._value is None or self._version != version:
+                self._value, self._version = self.build(version), version
+        return self._value
+
+    @property
+    def version(self) -> tuple:
+        self.get()
+        return self._version or ()
+
+    def forget(self) -> None:
+        """Read the table again on the next use (tests, and after `content load` in this process)."""
+        self._value = None

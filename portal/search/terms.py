@@ -16,14 +16,13 @@ and is read again when it changes, so a change takes effect at the next query wi
 
 from __future__ import annotations
 
-import threading
-import time
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
 from portal.extensions import db
 from portal.search.analyzer import cut, normalize
+from portal.search.models import ContentCache, SearchTerm
 
 MAX_GROUPS = 12  # a query of more words than this is cut: every group costs a posting-list intersection
 RECHECK_SECONDS = 1.0
@@ -120,33 +119,23 @@ class Vocabulary:
         return groups[:MAX_GROUPS]
 
 
-_lock = threading.Lock()
-_cache: dict[str, object] = {"vocabulary": None, "checked": 0.0}
+def _read(version: tuple) -> Vocabulary:
+    rows = db.session.execute(
+        sa.select(SearchTerm.role, SearchTerm.name, SearchTerm.words, SearchTerm.prefers).where(
+            SearchTerm.visible.is_(True)
+        )
+    ).all()
+    return Vocabulary.build(rows, version)
+
+
+_TABLE = ContentCache(SearchTerm, _read, RECHECK_SECONDS)
 
 
 def vocabulary() -> Vocabulary:
     """The table as the database has it now: re-read when it changed, checked at most once a second."""
-    from portal.search.models import SearchTerm, content_version
-
-    now = time.monotonic()
-    current = _cache["vocabulary"]
-    if current is not None and now - _cache["checked"] < RECHECK_SECONDS:
-        return current
-    version = content_version(SearchTerm)
-    with _lock:
-        _cache["checked"] = now
-        current = _cache["vocabulary"]
-        if current is None or current.version != version:
-            rows = db.session.execute(
-                sa.select(SearchTerm.role, SearchTerm.name, SearchTerm.words, SearchTerm.prefers).where(
-                    SearchTerm.visible.is_(True)
-                )
-            ).all()
-            current = Vocabulary.build(rows, version)
-            _cache["vocabulary"] = current
-    return current
+    return _TABLE.get()
 
 
 def forget() -> None:
     """Read the table again at the next query (tests, and after `content load` in this process)."""
-    _cache["vocabulary"] = None
+    _TABLE.forget()
