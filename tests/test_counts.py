@@ -154,3 +154,29 @@ def test_compact_folds_shards_and_drops_zero_cells_without_changing_a_sum(app, d
     assert runner.invoke(args=["counts", "check", "--measure", "received"]).exit_code == 1  # the extra rows above
     assert runner.invoke(args=["counts", "check", "--measure", "open_items"]).exit_code == 0
     assert "unknown measure" in runner.invoke(args=["counts", "compact", "--measure", "nope"]).output
+
+
+def test_a_withdrawal_is_not_the_units_banjie(app, db, people, loan_id, runner):
+    """/office/queues counts decided items as 已办结 (and their days); an application the applicant withdrew closes
+    its items but is not the unit's 办结."""
+    from portal.applications import operations
+
+    person = db.session.scalar(sa.select(User).where(User.phone == "13411110001"))
+    training = submit_application(app, db, person, "training")
+    number = db.session.get(Application, training).tracking_no
+    with app.test_request_context():
+        operations.withdraw(db.session.scalar(sa.select(User).where(User.phone == "13411110001")), number, "不需要了")
+        db.session.commit()
+    assert db.session.get(Application, training).state == "withdrawn"
+    office = client_for(app, "13411110007")
+    row = next(r for r in text(office.get("/office/queues")).split("<tr") if "镇平县人力资源" in r)
+    cells = [c.split("</td>")[0] for c in row.split("<td>")[2:]]  # 在办, 超期, 已办结, 平均办理天数, 二次补正
+    assert cells[2] == "0" and cells[3] == "—", cells
+    zp = client_for(app, "13411110002")
+    item_id = lead_item(db, loan_id).id
+    for action in ("claim", "accept"):
+        act(zp, item_id, action)
+    act(zp, item_id, "reject", reason="不符合条件")
+    row = next(r for r in text(office.get("/office/queues")).split("<tr") if "镇平县人力资源" in r)
+    assert [c.split("</td>")[0] for c in row.split("<td>")[2:]][2] == "1"
+    assert runner.invoke(args=["counts", "check", "--measure", "closed_items"]).exit_code == 0

@@ -4,6 +4,7 @@ targets from content and from the portal; off-line figures kept apart; who may s
 from __future__ import annotations
 
 import io
+import re
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -256,3 +257,6 @@ def test_demo_command_fills_a_year_once_and_pages_say_demo(app, db, runner, peop
     office = client_for(app, "13411110007")
     assert "演示数据" in text(office.get("/office/"))
     assert "演示数据" in text(app.test_client().get("/stats/"))
+    overview = text(office.get("/office/queues"))  # days to close count from the demo's own submission days
+    averages = [float(cell) for cell in re.findall(r"<td>(-?\d+\.\d)</td>", overview)]
+    assert averages and all(0 <= days <= 60 for days in averages), averages

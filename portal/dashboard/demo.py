@@ -84,6 +84,7 @@ def _application(rng, kind, county, unit, applicant, submitted: date, end: date)
     item = QueueItem(
         application_id=application.id, unit_id=unit.id, role="lead", status="open", app_type=kind,
         app_state=state or "accepted", county_id=county.id, due_date=due, explanation={"demo": True},
+        created_at=application.submitted_at,  # routed when submitted: days to close count from then
     )  # fmt: skip
     db.session.add(item)
     events = [ApplicationEvent(application_id=application.id, at=application.submitted_at, action="submit",

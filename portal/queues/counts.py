@@ -8,7 +8,7 @@ office overview and the dashboard read a few hundred counter rows instead of cou
 | open_items_month | the deadline's month | 〃 | – | 〃 | 〃 |
 | items | – | the item's | the applicant's | type:application state | items not transferred away |
 | claimed | – | the item's | – | the claimer's user id | open items claimed |
-| closed_items | month closed (Beijing) | the item's | – | – | items closed / days from arrival to closing |
+| closed_items | month closed (Beijing) | the item's | – | – | items decided, not withdrawn / days to close |
 
 Every place an item enters or leaves a cell calls these functions before and after the change; the lifecycle's
 signal covers the moves out of "open". `flask counts check` recomputes each measure from the items.
@@ -27,6 +27,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+from portal.applications.states import WITHDRAWN
 from portal.core import tally
 from portal.core.tally import TIMELESS, local_day, month_of
 from portal.extensions import db
@@ -103,7 +104,7 @@ def _on_item_changed(item: QueueItem, action: str, before: str, after: str, **_i
     claim_moved(item, item.claimed_by_id, None)
     if after == TRANSFERRED:
         state_moved(item, item.app_state, None)
-    if after == CLOSED:
+    if after == CLOSED and item.app_state != WITHDRAWN:  # a withdrawal is not the unit's 办结
         tally.bump("closed_items", month_of(local_day(item.closed_at)), unit_id=_unit(item), amount=_days_open(item))
 
 
@@ -258,7 +259,9 @@ def source_claimed():
 
 def source_closed():
     found: dict = defaultdict(lambda: [0, Decimal(0)])
-    stmt = sa.select(QueueItem).where(QueueItem.status == CLOSED, QueueItem.closed_at.is_not(None))
+    stmt = sa.select(QueueItem).where(
+        QueueItem.status == CLOSED, QueueItem.closed_at.is_not(None), QueueItem.app_state != WITHDRAWN
+    )
     for item in db.session.scalars(stmt.execution_options(yield_per=5000)):
         cell = (month_of(local_day(item.closed_at)), 0, item.unit_id, "")
         found[cell][0] += 1
