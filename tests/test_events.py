@@ -243,9 +243,14 @@ def test_a_cancelled_event_tells_everyone_registered_with_the_reason(app, db, pe
     staff = client_for(app, ZP)
     refused = post(staff, f"/staff/events/{event_id}/cancel", f"/staff/events/{event_id}", reason="")
     assert "请写明取消的原因" in text(staff.get(refused.headers["Location"]))
-    post(staff, f"/staff/events/{event_id}/cancel", f"/staff/events/{event_id}", reason="场地临时维修")
+    done = post(staff, f"/staff/events/{event_id}/cancel", f"/staff/events/{event_id}", reason="场地临时维修")
+    assert "活动已取消，已短信通知报名和候补的 1 人。" in text(staff.get(done.headers["Location"]))
     assert any("已取消" in body and "场地临时维修" in body for body in sms_to(db, A1))
     assert "场地临时维修" in text(app.test_client().get(f"/events/{event_id}"))
+    nobody = published(app, db, capacity=5)  # nobody registered: nobody was told, and the page does not say so
+    done = post(staff, f"/staff/events/{nobody}/cancel", f"/staff/events/{nobody}", reason="场地临时维修")
+    page = text(staff.get(done.headers["Location"]))
+    assert "活动已取消。" in page and "已短信通知" not in page
 
 
 def test_registered_entrepreneurs_only_means_a_confirmed_registry_record(app, db, people):

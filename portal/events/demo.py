@@ -16,7 +16,7 @@ from portal.events.queries import local_now, to_utc
 from portal.events.states import EVENT
 from portal.extensions import db
 
-NOTE = "（示例数据，flask events demo：演示用，不是真实安排。）"
+NOTE = "（示例数据：演示用，不是真实安排。）"
 
 
 def _unit(code: str) -> Unit | None:
@@ -68,6 +68,6 @@ def make_demo_events() -> int:
             EVENT.apply(
                 event, "finish", None,
                 values={"attendance": 0, "deals": 12, "amount_wan": Decimal("860"), "outcomes_at": utcnow(),
-                        "summary": "23 家返乡创业企业参加，与 9 家商超和电商平台签订购销协议或意向 12 份。" + NOTE},
+                        "summary": "返乡创业企业与 9 家商超和电商平台现场洽谈，签订购销协议或意向 12 份。" + NOTE},
             )  # fmt: skip
     return len(specs)

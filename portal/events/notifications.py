@@ -38,11 +38,14 @@ def promoted(registration: EventRegistration, reason: str) -> None:
     _tell("promoted", registration.user, registration.event, reason=reason)
 
 
-def everyone(event: Event, template: str) -> None:
-    """`moved` or `cancelled`: everyone with a seat or on the waiting list."""
+def everyone(event: Event, template: str) -> int:
+    """`moved` or `cancelled`: everyone with a seat or on the waiting list. Returns how many were told."""
+    told = 0
     for registration in event.registrations:
         if registration.status in (SEATED, WAITING):
             _tell(template, registration.user, event, reason=event.cancel_reason or "")
+            told += 1
+    return told
 
 
 def invited(invitation: EventInvitation, event: Event) -> None:

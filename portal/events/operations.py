@@ -103,7 +103,7 @@ def publish(user: User, event_id: int) -> Event:
     return event
 
 
-def cancel(user: User, event_id: int, reason: str) -> Event:
+def cancel(user: User, event_id: int, reason: str) -> int:
     event = _locked(user, event_id)
     reason = " ".join((reason or "").split())[:500]
     if event.status == PUBLISHED and len(reason) < 2:
@@ -119,9 +119,7 @@ def cancel(user: User, event_id: int, reason: str) -> Event:
         values={"cancel_reason": reason or None, "version": Event.version + 1},
         audit_after={"reason": reason or None},
     )
-    if was == PUBLISHED:
-        notifications.everyone(event, "cancelled")
-    return event
+    return notifications.everyone(event, "cancelled") if was == PUBLISHED else 0  # how many were told
 
 
 def _locked(user: User, event_id: int) -> Event:

@@ -226,7 +226,7 @@ def publish(event_id: int):
 def cancel(event_id: int):
     perform(
         lambda: operations.cancel(current_user, event_id, request.form.get("reason", "")),
-        _("活动已取消，已短信通知报名的人。"),
+        lambda told: _("活动已取消，已短信通知报名和候补的 %(n)s 人。", n=told) if told else _("活动已取消。"),
     )
     return redirect(url_for("events.manage", event_id=event_id))
 
