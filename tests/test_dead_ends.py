@@ -191,3 +191,19 @@ def test_an_unpublished_mentor_or_park_is_not_offered_in_a_form(app, client, db)
     staff = app.test_client()
     login(staff, "13700000003", "good-pass-2026")
     assert name in text(staff.get(f"/staff/items/{lead_item(db, chosen).id}"))  # the saved answer keeps its name
+
+
+def test_mentors_are_offered_in_pinyin_order_with_their_title(client, db):
+    """People look a name up by its pinyin: 曹 before 冯 before 何 … (GB 2312's order of common characters); each
+    choice reads "name · title" (a title may carry its own brackets: 创业培训讲师（SYB）)."""
+    make_user(db, phone="13700000001")
+    login(client, "13700000001", "good-pass-2026")
+    form = text(client.get("/apply/mentoring"))
+    select = form.split('id="preferred_mentor"')[1].split("</select>")[0]
+    offered = re.findall(r'<option value="([^"]+)">([^<]+)</option>', select)
+    mentors = {m.slug: m for m in db.session.scalars(sa.select(Mentor))}
+    assert len(offered) == len(mentors) > 5
+    assert all(label == f"{mentors[slug].name} · {mentors[slug].title}" for slug, label in offered)
+    names = [(mentors[slug].sample, mentors[slug].name) for slug, _label in offered]
+    assert names == sorted(names, key=lambda pair: (pair[0], pair[1].encode("gb18030")))
+    assert "））" not in select  # no bracket inside a bracket

@@ -250,6 +250,7 @@ def test_export_masks_personal_numbers_unless_allowed(app, db, people, loan_id):
     zp = app.test_client()
     login(zp, "13411110002", "good-pass-2026")
     response = zp.get("/staff/queue/export.csv")
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"  # once, not "…; charset=utf-8; charset=utf-8"
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
     assert rows[0][0] == "申请编号" and len(rows) == 2
     full_id = id_number()

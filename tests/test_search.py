@@ -318,3 +318,10 @@ def test_two_index_directories_agree_after_sync(isolated_app, tmp_path):
     results = [_search_ids(isolated_app, q, d) for d in dirs for q in ("灰雁季", "创业", "孵化")]
     assert results[:3] == results[3:]
     assert results[0] == ["policy:mentor-village-tour"]
+
+
+def test_a_control_character_in_the_query_is_a_space_not_a_replacement_mark(client):
+    """The request guard turns NUL into U+FFFD before any view; search reads it as a space, so the page says
+    “担保 贷款”, not “担保�贷款”, and searches both words."""
+    html = client.get("/search?q=%E6%8B%85%E4%BF%9D%00%E8%B4%B7%E6%AC%BE").get_data(as_text=True)
+    assert "\ufffd" not in html and "“担保 贷款”" in html

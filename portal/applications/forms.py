@@ -18,7 +18,7 @@ from portal.accounts.forms import phone_check
 from portal.applications import vocab
 from portal.core import idnumber
 from portal.core.forms import PortalForm
-from portal.core.i18n import is_chinese, local_name
+from portal.core.i18n import local_name
 
 MIN_AGE, MAX_AGE = 16, 80
 
@@ -185,10 +185,11 @@ class MentoringForm(ApplicationForm):
     )
 
     def set_mentor_choices(self, mentors) -> None:
-        self.preferred_mentor.choices = choices(
-            ((m.slug, f"{m.name}（{m.title}）" if is_chinese() else f"{m.name} ({m.title})") for m in mentors),
-            blank=_l("不指定，由工作人员安排"),
-        )
+        # in pinyin order as people look a name up (GB 2312 orders its common characters by pinyin); "name · title"
+        # because a title may have its own brackets (创业培训讲师（SYB）)
+        ordered = sorted(mentors, key=lambda m: (m.sample, m.name.encode("gb18030", "replace")))
+        self.preferred_mentor.choices = choices(((m.slug, f"{m.name} · {m.title}") for m in ordered),
+                                                blank=_l("不指定，由工作人员安排"))  # fmt: skip
 
     def preselect_mentor(self, slug: str | None) -> None:
         """`?mentor=<slug>` from a mentor's directory page: chosen when it is one of the choices."""

@@ -18,7 +18,7 @@ from decimal import Decimal
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-CSV_MIMETYPE = "text/csv; charset=utf-8"
+CSV_MIMETYPE = "text/csv"  # Werkzeug adds "; charset=utf-8" to a text type (naming it here sent it twice)
 
 
 def safe_cell(value: object) -> object:

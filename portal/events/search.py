@@ -29,10 +29,12 @@ def document(event: Event) -> dict:
         day = format_date(to_local(event.starts_at).date(), "long")
         kind = label(vocab.KINDS, event.kind)
         online = "线上活动" if event.place_kind == "online" else ""
+        when = f"{day}（已结束）" if event.status == FINISHED else day
         return {
             "title": event.title,
             "body": "\n".join(part for part in (event.description, event.summary or "") if part),
             "county": event.county.name,
             "labels": [kind, "活动", event.place_name, online, event.unit.name, event.unit.short_name or "", day],
-            "subtitle": " · ".join(part for part in (day, event.county.name, kind) if part),
+            # as the event's own page puts it: an online event is the county's, held online
+            "subtitle": " · ".join(part for part in (when, event.county.name, online, kind) if part),
         }

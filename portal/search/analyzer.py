@@ -48,7 +48,8 @@ STOP_WORDS = frozenset(
         "请",
     ]
 )
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
+# U+FFFD too: what the request guard made of a control character in a query (core/guard.py)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff\ufffd]")
 _ready = threading.Lock()
 _loaded = False
 

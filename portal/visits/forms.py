@@ -71,6 +71,6 @@ class VisitForm(PortalForm):
 
     def set_choices(self, counties, parks, bases) -> None:
         self.county.choices = choices((c.code, local_name(c)) for c in counties)
-        places = [(f"park:{p.slug}", _with_note(p.name, local_name(p.county))) for p in parks]
-        places += [(f"base:{b.slug}", _with_note(b.name, local_name(b.county))) for b in bases]
+        places = [(f"base:{b.slug}", _with_note(b.name, local_name(b.county))) for b in bases]
+        places += [(f"park:{p.slug}", _with_note(p.name, local_name(p.county))) for p in parks]  # as on events
         self.place_slug.choices = choices(places)
