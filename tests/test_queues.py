@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import threading
 from datetime import UTC, date, datetime, timedelta
 
@@ -471,3 +472,16 @@ def test_the_queue_page_asks_the_database_as_often_for_twelve_rows_as_for_one(ap
     assert db.session.scalar(sa.select(sa.func.count()).where(QueueItem.unit_id == unit_id)) >= 12
     assert statements() == few
     assert few["/staff/queue"] <= 12
+
+
+def test_a_later_page_of_the_queue_leads_back_to_the_first(app, db, people, loan_id):
+    for n in range(queries.PAGE_SIZE):
+        person = db.session.scalar(sa.select(User).where(User.phone == "13411110001"))
+        submit_application(app, db, person, ("training", "mentoring")[n % 2], county="411324")
+    staff = client_for(app, "13411110002")
+    first = staff.get("/staff/queue?type=training").get_data(as_text=True)
+    assert "回到第一页" not in first
+    first = staff.get("/staff/queue").get_data(as_text=True)
+    later = re.search(r'<a rel="next" href="([^"]+)">下一页</a>', first).group(1).replace("&amp;", "&")
+    second = staff.get(later).get_data(as_text=True)
+    assert '<a href="/staff/queue">回到第一页</a>' in second
