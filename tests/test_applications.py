@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
+from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
@@ -576,3 +577,22 @@ def test_the_id_number_of_the_last_application_need_not_be_typed_again(client, d
     assert response.status_code == 302, text(response)[-2000:]
     second = db.session.scalar(sa.select(Application).where(Application.form_key == key))
     assert second.tracking_no and second.id_number == ID and second.id_hash == first.id_hash
+
+
+@pytest.mark.parametrize("amount", ["NaN", "Infinity", "-inf", "1e309", "sNaN"])
+def test_an_amount_that_is_not_a_finite_number_is_a_form_message(client, db, applicant, amount):
+    token, key = start(client, "loan")
+    response = client.post("/apply/loan", data=loan(token, key, amount_wan=amount, purpose="购买玉雕设备"))
+    html = text(response)
+    assert response.status_code == 400, html[-1500:]
+    assert "请填写数字" in html or "金额太大了" in html
+    assert "购买玉雕设备" in html  # the other answers are kept
+
+
+def test_full_width_digits_are_stored_as_the_number_they_are(client, db, applicant):
+    token, key = start(client, "loan")
+    response = client.post("/apply/loan", data=loan(token, key, amount_wan="１２.５", term_months="２４"))
+    assert response.status_code == 302, text(response)[-1500:]
+    application = db.session.scalar(sa.select(Application).where(Application.form_key == key))
+    assert application.answers["amount_wan"] == "12.5" and application.answers["term_months"] == "24"
+    assert application.amount_wan == Decimal("12.5")

@@ -186,6 +186,9 @@ def test_office_sets_targets_audited_and_offline_figures_stay_apart(app, db, peo
     huge = text(office.post("/office/targets", data={"csrf_token": token, "indicator": "loans", "county": "",
                                                      "value": "9" * 40, "source": "文号"}))  # fmt: skip
     assert "不超过 999999999" in huge
+    half = office.post("/office/targets", data={"csrf_token": token, "indicator": "new_entrepreneurs", "county": "",
+                                                "value": "12.5", "source": "宛农工创〔2026〕1号"})  # fmt: skip
+    assert half.status_code == 400 and "人数请填整数。" in text(half) and "宛农工创〔2026〕1号" in text(half)
     office.post("/office/targets", data={"csrf_token": token, "indicator": "loans", "county": "",
                                          "value": "１２００", "source": "宛农工创〔2026〕1号"})  # fmt: skip
     office.post("/office/targets", data={"csrf_token": token, "indicator": "loans", "county": "411324",

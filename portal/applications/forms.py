@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from stdnum.cn import uscc
 from stdnum.exceptions import InvalidChecksum, InvalidFormat, InvalidLength, ValidationError
-from wtforms import BooleanField, DecimalField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms import ValidationError as FieldError
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
@@ -17,7 +17,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from portal.accounts.forms import phone_check
 from portal.applications import vocab
 from portal.core import idnumber
-from portal.core.forms import PortalForm
+from portal.core.forms import NumberField, PortalForm, WholeNumberField
 from portal.core.i18n import local_name
 
 MIN_AGE, MAX_AGE = 16, 80
@@ -86,28 +86,10 @@ def amount_check(form, field) -> None:
         return
     if field.data < Decimal("0.01"):
         raise FieldError(_l("金额至少 0.01 万元（100 元），例如 5 或 12.5。"))
+    if field.data >= Decimal("1e8"):  # before rounding to cents, which a number this large cannot be
+        raise FieldError(_l("金额太大了，请核对：金额以万元为单位。"))
     if field.data != field.data.quantize(Decimal("0.01")):
         raise FieldError(_l("金额以万元为单位，最多两位小数（精确到 0.01 万元，即 100 元）。"))
-
-
-class NumberField(DecimalField):
-    """A decimal whose "not a number" message speaks plainly, in the reader's language."""
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            self.data = None
-            raise ValueError(_l("请填写数字，例如 20 或 12.5。")) from None
-
-
-class WholeNumberField(IntegerField):
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            self.data = None
-            raise ValueError(_l("请填写整数，例如 3。")) from None
 
 
 class ApplicationForm(PortalForm):

@@ -8,9 +8,12 @@ and words others stiffly. The messages a person can meet are worded here, as msg
 
 from __future__ import annotations
 
+import unicodedata
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.i18n import translations as wtforms_translations
+from wtforms import DecimalField, IntegerField
 
 MESSAGES = {
     "This field is required.": _l("这一项必须填写。"),
@@ -69,3 +72,35 @@ class PortalForm(FlaskForm):
     class Meta:
         def get_translations(self, form):
             return translations
+
+
+def _plain_digits(field, valuelist):
+    """Full-width digits and signs (１２.５) as the ASCII the answer is kept in; what is kept is what is shown."""
+    valuelist = [unicodedata.normalize("NFKC", v).strip() for v in valuelist or []]
+    field.raw_data = valuelist
+    return valuelist
+
+
+class NumberField(DecimalField):
+    """A decimal whose "not a number" message speaks plainly, in the reader's language. NaN, Infinity and numbers
+    too large to be an amount are not numbers here."""
+
+    def process_formdata(self, valuelist):
+        valuelist = _plain_digits(self, valuelist)
+        try:
+            super().process_formdata(valuelist)
+            if self.data is not None and not self.data.is_finite():
+                raise ValueError
+        except (ValueError, ArithmeticError):
+            self.data = None
+            raise ValueError(_l("请填写数字，例如 20 或 12.5。")) from None
+
+
+class WholeNumberField(IntegerField):
+    def process_formdata(self, valuelist):
+        valuelist = _plain_digits(self, valuelist)
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+            raise ValueError(_l("请填写整数，例如 3。")) from None

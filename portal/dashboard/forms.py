@@ -8,8 +8,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
-from portal.applications.forms import NumberField
-from portal.core.forms import PortalForm
+from portal.core.forms import NumberField, PortalForm
 
 MAX = Decimal("999999999")
 

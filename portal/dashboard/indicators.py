@@ -28,6 +28,7 @@ class Indicator:
     unit: object
     how: object  # how it is counted, shown on the dashboard under the figure
     count: Callable[[int], list[Row]]
+    whole: bool = True  # people and person-times are whole numbers; 万元 may have cents
 
 
 def tallied(measure: str, year: int, kind: str | None = None, use_amount: bool = False) -> list[Row]:
@@ -93,6 +94,7 @@ INDICATORS: tuple[Indicator, ...] = (
         _l("万元"),
         _l("已批准的创业担保贷款申请金额，按批准日期计"),
         count_loans,
+        whole=False,
     ),
 )
 

@@ -10,15 +10,24 @@ from flask_babel import gettext as _
 from portal import audit
 from portal.catalog.models import County
 from portal.core.access import can
+from portal.dashboard.indicators import BY_KEY
 from portal.dashboard.models import CITY, OfflineFigure, Target
 from portal.db import utcnow
 from portal.errors import InvalidInput, NotFound
 from portal.extensions import db
 
 
+def _whole_if_counted(indicator: str, value: Decimal) -> None:
+    """People (人) and person-times (人次) are counted, not measured: 12.5 人 is a typing mistake."""
+    found = BY_KEY.get(indicator)
+    if found is not None and found.whole and value != value.to_integral_value():
+        raise InvalidInput(_("%(unit)s数请填整数。", unit=found.unit), field="value")
+
+
 def set_target(user, year: int, indicator: str, county: County | None, value: Decimal, source: str) -> Target:
     if not can(user, "targets.set"):
         raise NotFound()
+    _whole_if_counted(indicator, value)
     code = county.code if county else CITY
     target = db.session.scalar(
         sa.select(Target).where(Target.year == year, Target.indicator == indicator, Target.county_code == code)
@@ -65,6 +74,7 @@ def enter_offline(
         raise NotFound()
     if not 1 <= month <= 12:
         raise InvalidInput(_("请选择月份。"), field="month")
+    _whole_if_counted(indicator, value)
     figure = db.session.scalar(
         sa.select(OfflineFigure).where(
             OfflineFigure.year == year,

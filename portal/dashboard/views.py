@@ -86,6 +86,7 @@ def targets():
                 current_user, year, form.indicator.data, county, form.value.data, form.source.data.strip()
             ),
             _("目标已保存，看板即时按新目标计算。"),
+            form=form,
         )
         if done:
             return redirect(url_for("dashboard.targets"))
@@ -97,7 +98,7 @@ def targets():
         portal_targets=queries.portal_targets(year),
         indicators=BY_KEY,
         counties={c.code: c for c in counties},
-    )
+    ), 400 if request.method == "POST" else 200
 
 
 @bp.post("/office/targets/<int:target_id>/clear")
@@ -133,6 +134,7 @@ def offline():
                 form.note.data.strip(),
             ),
             _("已保存。线下报送的数字在看板上单独列出。"),
+            form=form,
         )
         if done:
             return redirect(url_for("dashboard.offline"))

@@ -6,10 +6,10 @@ import re
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, DecimalField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from portal.core.forms import PortalForm
+from portal.core.forms import NumberField, PortalForm
 from portal.rules.holidays import check_schedule
 
 NOTICE = re.compile(r"^\S.*[〔\[(（【]\d{4}[〕\])）】]\s*\d+\s*号$")
@@ -64,7 +64,7 @@ class TryForm(PortalForm):
     topic = SelectField(_l("辅导方向"), default="")
     collateral = SelectField(_l("抵押物"), default="")
     applicant_type = SelectField(_l("申请人类型"), default="")
-    amount = DecimalField(
+    amount = NumberField(
         _l("贷款金额（万元）"),
         validators=[Optional(), NumberRange(Decimal(0), Decimal(10000), _l("要在 0 到 10000 之间。"))],
     )
