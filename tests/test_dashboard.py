@@ -263,3 +263,14 @@ def test_demo_command_fills_a_year_once_and_pages_say_demo(app, db, runner, peop
     overview = text(office.get("/office/queues"))  # days to close count from the demo's own submission days
     averages = [float(cell) for cell in re.findall(r"<td>(-?\d+\.\d)</td>", overview)]
     assert averages and all(0 <= days <= 60 for days in averages), averages
+
+
+def test_a_chart_without_figures_says_so_in_the_readers_language(app, db, people):
+    """No county has a target yet (the default): the county chart has no bars and says 暂无数据, not pygal's English."""
+    import base64
+
+    office = client_for(app, "13411110007")
+    html = office.get(f"/office/?year={YEAR}").get_data(as_text=True)
+    svgs = [base64.b64decode(b).decode("utf-8") for b in re.findall(r'src="data:image/svg\+xml;base64,([^"]+)"', html)]
+    assert svgs and not any("No data" in svg for svg in svgs)
+    assert any("暂无数据" in svg for svg in svgs)

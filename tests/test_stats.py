@@ -79,6 +79,10 @@ def test_stats_page_and_api_hide_small_counts(app, db, people, client):
     assert "陈返乡" not in flat and "13411110001" not in flat
     page = client.get(f"/stats/?year={year}").get_data(as_text=True)
     assert "&lt;5" in page and "数据公开" in page
+    # people (人) and person-times (人次) side by side, with no 合计 adding them up
+    people_table = page.split("新增返乡创业（人）与创业辅导（人次）</caption>")[1].split("</table>")[0]
+    assert "合计" not in people_table
+    assert "合计" in page.split("收到的申请（按提交日期）</caption>")[1].split("</table>")[0]
 
 
 def test_stats_api_refuses_bad_years_and_unknown_parameters(client):

@@ -45,6 +45,11 @@ CONFIG = dict(
 )
 
 
+def _config(**overrides) -> dict:
+    """CONFIG, with what a chart with no figures says in the reader's language (pygal's own is English)."""
+    return {**CONFIG, "no_data_text": str(_("暂无数据")), **overrides}
+
+
 def _uri(chart) -> str:
     svg = chart.render()
     return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
@@ -56,7 +61,7 @@ def _num(value: Decimal) -> float:
 
 def cumulative(title: str, months: list[Decimal], offline: list[Decimal], target: Decimal | None, until: int) -> str:
     """The running total month by month beside the even pace to the target."""
-    chart = pygal.Line(title=title, **CONFIG, show_dots=True, dots_size=3)
+    chart = pygal.Line(title=title, **_config(), show_dots=True, dots_size=3)
     chart.x_labels = [month_label(m) for m in range(1, 13)]
     total, running = Decimal(0), []
     for m in range(12):
@@ -74,7 +79,7 @@ def _horizontal(title: str, rows: list[tuple[str, float | None]]):
     wide = max((sum(1 for ch in name if ord(ch) > 0x2E80) for name, _v in rows), default=0)
     chart = pygal.HorizontalBar(
         title=title,
-        **{**CONFIG, "height": max(320, 32 * len(rows) + 120), "margin_left": 10 + wide * 8, "truncate_label": -1},
+        **_config(height=max(320, 32 * len(rows) + 120), margin_left=10 + wide * 8, truncate_label=-1),
     )
     chart.x_labels = [name for name, _value in reversed(rows)]
     return chart, [value for _name, value in reversed(rows)]
