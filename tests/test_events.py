@@ -258,19 +258,32 @@ def test_registered_entrepreneurs_only_means_a_confirmed_registry_record(app, db
     from portal.registry.models import Registration
 
     event_id = published(app, db, capacity=5, audience="registered")
-    zp_county = db.session.scalar(sa.select(County).where(County.code == "411324"))
-    unit = db.session.scalar(sa.select(Unit).where(Unit.code == "411324-hrss"))
+    zp_county = db.session.scalar(sa.select(County.id).where(County.code == "411324"))
+    unit = db.session.scalar(sa.select(Unit.id).where(Unit.code == "411324-hrss"))
     db.session.add(
         Registration(
             owner_id=get(db, A1).id, business_name="玉雕工作室", form="individual", registered_on=date(2025, 3, 1),
-            county_id=zp_county.id, township="石佛寺镇", industry="handicraft", returned_from="province_out",
-            returned_on=date(2025, 1, 1), unit_id=unit.id, status="confirmed",
+            county_id=zp_county, township="石佛寺镇", industry="handicraft", returned_from="province_out",
+            returned_on=date(2025, 1, 1), unit_id=unit, status="confirmed",
         )
     )  # fmt: skip
     db.session.commit()
     a1 = client_for(app, A1)
     post(a1, f"/events/{event_id}/register", f"/events/{event_id}")
     assert "您已报名" in text(a1.get(f"/events/{event_id}"))
+    db.session.add(
+        Registration(
+            owner_id=get(db, A2).id, business_name="香菇大棚", form="individual", registered_on=date(2025, 4, 1),
+            county_id=zp_county, township="石佛寺镇", industry="agriculture", returned_from="province_out",
+            returned_on=date(2025, 1, 1), unit_id=unit, status="submitted",
+        )
+    )  # fmt: skip
+    db.session.commit()
+    a2, a3 = client_for(app, A2), client_for(app, A3)
+    said = text(a2.get(post(a2, f"/events/{event_id}/register", f"/events/{event_id}").headers["Location"]))
+    assert "您的登记还在等县区人社局确认，确认后即可报名。" in said  # not "please register first": they did
+    said = text(a3.get(post(a3, f"/events/{event_id}/register", f"/events/{event_id}").headers["Location"]))
+    assert "请先在“返乡创业登记”登记您的经营主体" in said
 
 
 def test_an_invited_only_event_takes_invitations_by_phone_and_from_requests(app, db, people):
@@ -658,3 +671,15 @@ def test_a_published_event_is_found_by_search_and_leaves_it_when_cancelled(app, 
     staff = client_for(app, ZP)
     post(staff, f"/staff/events/{event_id}/cancel", f"/staff/events/{event_id}", reason="场地临时维修")
     assert f"/events/{event_id}" not in [h["url"] for h in found()]
+
+
+def test_an_online_events_ticket_does_not_ask_people_to_show_it_at_the_door(app, db, people):
+    event_id = published(app, db, kind="salon", place_kind="online", online_url="https://meeting.example.cn/abc",
+                         address="")  # fmt: skip
+    a1 = client_for(app, A1)
+    post(a1, f"/events/{event_id}/register", f"/events/{event_id}")
+    page = text(a1.get(f"/events/{event_id}"))
+    assert "您已报名" in page and "到场时出示这个二维码" not in page
+    onsite = published(app, db)
+    post(a1, f"/events/{onsite}/register", f"/events/{onsite}")
+    assert "到场时出示这个二维码" in text(a1.get(f"/events/{onsite}"))

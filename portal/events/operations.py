@@ -36,6 +36,7 @@ from portal.events.states import (
 from portal.extensions import db
 from portal.registry.models import Registration
 from portal.registry.states import CONFIRMED as REGISTRY_CONFIRMED
+from portal.registry.states import OPEN as REGISTRY_OPEN
 
 # ---------------------------------------------------------------- the organiser
 
@@ -140,8 +141,15 @@ def _may_join(user: User, event: Event) -> None:
             .where(Registration.owner_id == user.id, Registration.status == REGISTRY_CONFIRMED)
         )
         if not confirmed:
+            waiting = db.session.scalar(
+                sa.select(sa.func.count())
+                .select_from(Registration)
+                .where(Registration.owner_id == user.id, Registration.status.in_(REGISTRY_OPEN))
+            )
             raise InvalidTransition(
-                _(
+                _("这个活动只接受已确认返乡创业登记的创业者报名。您的登记还在等县区人社局确认，确认后即可报名。")
+                if waiting
+                else _(
                     "这个活动只接受已确认返乡创业登记的创业者报名。请先在“返乡创业登记”登记您的经营主体，县区人社局确认后即可报名。"
                 )
             )
