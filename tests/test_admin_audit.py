@@ -68,6 +68,11 @@ def test_odd_dates_get_a_message_not_a_500(admin, entries, value):
     assert "看不懂，已忽略" in text(response)
 
 
+def test_a_page_past_the_last_shows_the_last(admin, entries):
+    page = text(admin.get("/admin/audit?page=999"))
+    assert "第 999" not in page and "没有符合条件的记录" not in page
+
+
 def test_who_is_found_by_name_or_id(db, admin, people):
     from portal.accounts.models import User
 

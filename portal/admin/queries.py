@@ -181,6 +181,7 @@ def audit_select(filters: AuditFilters) -> sa.Select:
 def audit_page(filters: AuditFilters, page: int) -> Page:
     stmt = audit_select(filters)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery())) or 0
+    page = min(page, max(1, -(-total // PER_PAGE)))  # past the last page (an old link, a typed number): the last
     rows = db.session.scalars(stmt.order_by(AuditLog.id.desc()).limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
     return Page(items=list(rows), total=total, page=page, per_page=PER_PAGE)
 
