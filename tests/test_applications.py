@@ -596,3 +596,10 @@ def test_full_width_digits_are_stored_as_the_number_they_are(client, db, applica
     application = db.session.scalar(sa.select(Application).where(Application.form_key == key))
     assert application.answers["amount_wan"] == "12.5" and application.answers["term_months"] == "24"
     assert application.amount_wan == Decimal("12.5")
+
+
+def test_the_error_summary_does_not_put_a_colon_after_a_full_stop(client, db, applicant):
+    token, key = start(client, "loan")
+    html = text(client.post("/apply/loan", data=loan(token, key, statement_truthful=None)))
+    summary = html.split('class="error-summary"')[1].split("</div>")[0]
+    assert "。：" not in summary and "如有虚假愿意承担相应责任：" in summary
