@@ -603,3 +603,22 @@ def test_the_error_summary_does_not_put_a_colon_after_a_full_stop(client, db, ap
     html = text(client.post("/apply/loan", data=loan(token, key, statement_truthful=None)))
     summary = html.split('class="error-summary"')[1].split("</div>")[0]
     assert "。：" not in summary and "如有虚假愿意承担相应责任：" in summary
+
+
+@pytest.mark.parametrize(
+    ("name", "ok"),
+    [
+        ("王😀", False),
+        ("王返乡1", False),
+        ("王<b>", False),
+        ("阿卜杜·热合曼", True),
+        ("王 返乡", True),
+        ("欧阳娜娜", True),
+    ],
+)
+def test_a_name_is_written_as_on_the_id_card(client, db, applicant, name, ok):
+    token, key = start(client, "training")
+    response = client.post("/apply/training", data=training(token, key, applicant_name=name))
+    assert (response.status_code == 302) is ok, text(response)[-800:]
+    if not ok:
+        assert "姓名请按身份证填写" in text(response) and "玉雕直播带货" in text(response)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date
 from decimal import Decimal
 
@@ -60,6 +61,17 @@ def check_id_number(value: str) -> str:
     return value
 
 
+NAME_JOINERS = frozenset("·•・.- ")  # 阿卜杜·热合曼, and the dots and spaces people type for it
+
+
+def person_name_check(form, field) -> None:
+    """A person's name is letters (any script) joined at most by a middle dot or a space: no emoji, digits or
+    symbols, which no 身份证 carries."""
+    name = (field.data or "").strip()
+    if name and not all(unicodedata.category(ch)[0] in "LM" or ch in NAME_JOINERS for ch in name):
+        raise FieldError(_l("姓名请按身份证填写，只用文字；少数民族姓名中间可用“·”。"))
+
+
 def id_number_check(form, field) -> None:
     if field.data:
         field.data = check_id_number(field.data)
@@ -96,7 +108,9 @@ class ApplicationForm(PortalForm):
     """What every application asks."""
 
     form_key = HiddenField()
-    applicant_name = StringField(_l("真实姓名"), validators=[DataRequired(_l("请填写真实姓名。")), Length(2, 30)])
+    applicant_name = StringField(
+        _l("真实姓名"), validators=[DataRequired(_l("请填写真实姓名。")), Length(2, 30), person_name_check]
+    )
     id_number = StringField(_l("身份证号"), validators=[DataRequired(_l("请填写身份证号。")), id_number_check])
     phone = StringField(_l("联系电话"), validators=[DataRequired(_l("请填写手机号。")), phone_check])
     county = SelectField(_l("居住县区"), validators=[DataRequired(_l("请选择居住的县区。"))])
@@ -213,7 +227,9 @@ class LoanForm(ApplicationForm):
 def add_loan_extras(form_class: type, rules: dict) -> type:
     attrs = {}
     for i in range(1, vocab.CO_APPLICANT_SLOTS + 1):
-        attrs[f"co{i}_name"] = StringField(_l("合伙人%(n)s 姓名", n=i), validators=[Optional(), Length(2, 30)])
+        attrs[f"co{i}_name"] = StringField(
+            _l("合伙人%(n)s 姓名", n=i), validators=[Optional(), Length(2, 30), person_name_check]
+        )
         attrs[f"co{i}_id"] = StringField(_l("合伙人%(n)s 身份证号", n=i), validators=[Optional(), id_number_check])
     for statement in rules.get("statements", []):
         attrs[f"statement_{statement['code']}"] = BooleanField(

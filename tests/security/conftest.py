@@ -133,8 +133,12 @@ def build_world(app, db, objects: bool = True) -> World:
     # Applications of A: a loan with an attachment (collateral proof) and a mentoring request, free texts hostile.
     a = _user(db, PHONES["A"])
     loan = submit_application(app, db, a, "loan", county="411324", collateral="forest", purpose=XSS_TEXT,
-                              applicant_name="=HYPERLINK(\"http://e.cn\")",
                               id_number=id_number(seq="731"))  # fmt: skip
+    # a formula as the name: the form refuses it now, a record from before (or from another path) may hold one
+    db.session.execute(
+        sa.update(Application).where(Application.id == loan).values(applicant_name='=HYPERLINK("http://e.cn")')
+    )
+    db.session.commit()
     a = _user(db, PHONES["A"])
     submit_application(app, db, a, "mentoring", county="411324", problem=XSS_TEXT)
     ids["tracking_no"] = db.session.get(Application, loan).tracking_no
