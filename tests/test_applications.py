@@ -22,6 +22,7 @@ from tests.helpers import (
     PDF,
     PNG,
     bad_check_digit,
+    client_for,
     csrf_token,
     form_key,
     id_number,
@@ -622,3 +623,22 @@ def test_a_name_is_written_as_on_the_id_card(client, db, applicant, name, ok):
     assert (response.status_code == 302) is ok, text(response)[-800:]
     if not ok:
         assert "姓名请按身份证填写" in text(response) and "玉雕直播带货" in text(response)
+
+
+def test_every_saved_draft_can_be_opened_from_my_applications(app, client, db, applicant):
+    """重新填写一份 starts another draft; 我的申请 lists each, and each link opens that draft (all opened the newest)."""
+    token, key = start(client, "training")
+    client.post("/apply/training", data=training(token, key, action="save", business="第一份草稿的项目"))
+    client.get("/apply/training?new=1")
+    token, other = csrf_token(client, "/apply/training?new=1"), form_key(client, "/apply/training?new=1")
+    client.post("/apply/training", data=training(token, other, action="save", business="第二份草稿的项目"))
+    mine = client.get("/my/applications").get_data(as_text=True)
+    links = re.findall(r'href="(/apply/training\?draft=\d+)">继续填写草稿', mine)
+    assert len(links) == 2
+    opened = {link: text(client.get(link)) for link in links}
+    assert sum("第一份草稿的项目" in page for page in opened.values()) == 1
+    assert sum("第二份草稿的项目" in page for page in opened.values()) == 1
+    make_user(db, phone="13611110009", name="李别人")
+    stranger = client_for(app, "13611110009")
+    assert all(stranger.get(link).status_code == 404 for link in links)  # another person's draft: not found
+    assert client.get("/apply/training?draft=99999").status_code == 404

@@ -44,6 +44,20 @@ def latest_draft(user: User, app_type: str) -> Application | None:
     )
 
 
+def own_draft(user: User, app_type: str, draft_id: int | None) -> Application | None:
+    """One of the user's drafts of this type (another's, or one already submitted: None)."""
+    if draft_id is None:
+        return None
+    return db.session.scalar(
+        sa.select(Application).where(
+            Application.id == draft_id,
+            Application.applicant_id == user.id,
+            Application.type == app_type,
+            Application.state == states.DRAFT,
+        )
+    )
+
+
 def open_loans_of_person(id_hash: str | None, exclude_id: int | None = None) -> list[Application]:
     """Loan applications in progress for one 身份证号 (by its keyed hash), oldest first."""
     if not id_hash:

@@ -14,6 +14,7 @@ from portal.core import panels, qr
 from portal.core.access import can
 from portal.core.actions import perform
 from portal.core.crypto import mask_id_number
+from portal.core.guard import ascii_int
 from portal.errors import InvalidInput, PortalError
 from portal.extensions import csrf, db, limiter
 from portal.policies import services as policies
@@ -83,7 +84,12 @@ def apply(app_type: str):
     _applicant_only()
     status = 200
     if request.method == "GET":
-        draft = None if request.args.get("new") else queries.latest_draft(current_user, app_type)
+        if request.args.get("draft"):  # one draft among several (我的申请 links each)
+            draft = queries.own_draft(current_user, app_type, ascii_int(request.args.get("draft")))
+            if draft is None:
+                abort(404)
+        else:
+            draft = None if request.args.get("new") else queries.latest_draft(current_user, app_type)
         form = queries.build_form(app_type, current_user, draft)
         if app_type == "mentoring":
             form.preselect_mentor(request.args.get("mentor"))
