@@ -626,7 +626,7 @@ def test_a_name_is_written_as_on_the_id_card(client, db, applicant, name, ok):
 
 
 def test_every_saved_draft_can_be_opened_from_my_applications(app, client, db, applicant):
-    """重新填写一份 starts another draft; 我的申请 lists each, and each link opens that draft (all opened the newest)."""
+    """重新填写一份 starts another draft; 我的申请 lists each, and each link opens its draft (all opened the newest)."""
     token, key = start(client, "training")
     client.post("/apply/training", data=training(token, key, action="save", business="第一份草稿的项目"))
     client.get("/apply/training?new=1")
