@@ -155,6 +155,9 @@ def test_a_duplicate_uscc_names_the_county_not_the_owner(app, db, people, applic
     assert response.status_code == 400
     assert "该统一社会信用代码已由邓州市登记" in html
     assert "陈返乡" not in html and "玉雕工作室" not in html.split("<main")[1].split("value=")[0]
+    limiter.reset()
+    again = text(post_new(applicant))  # the owner entering it a second time is told it is theirs
+    assert "您已经登记过这个经营主体，可以在“我的创业登记”里查看办理进度。" in again and "由邓州市登记" not in again
 
 
 def test_a_withdrawn_registration_gives_its_uscc_up(app, db, applicant):

@@ -45,12 +45,15 @@ def duplicate_message(county_name: str) -> str:
     return _("该统一社会信用代码已由%(county)s登记，不能重复登记。如有疑问请联系该县区人社局。", county=county_name)
 
 
-def checked(values: Mapping[str, object], exclude_id: int | None = None) -> checks.Entry:
-    """The entry when every answer is right and its USCC is not held by another live record; else RegistryErrors."""
+def checked(values: Mapping[str, object], exclude_id: int | None = None, owner: User | None = None) -> checks.Entry:
+    """The entry when every answer is right and its USCC is not held by another live record; else RegistryErrors.
+    When the record holding it is the `owner`'s own, they are told that, not sent to the county."""
     entry, errors = checks.check(values, queries.counties_by_key(), today())
     if errors:
         raise RegistryErrors(errors)
     if entry.uscc and (other := queries.holder(entry.uscc, exclude_id)) is not None:
+        if owner is not None and other.owner_id == owner.id:
+            raise RegistryErrors({"uscc": _("您已经登记过这个经营主体，可以在“我的创业登记”里查看办理进度。")})
         raise RegistryErrors({"uscc": duplicate_message(other.county.name)})
     return entry
 
@@ -93,7 +96,7 @@ def create(entry: checks.Entry, actor: User | None, consent_first: bool = False,
 def register(user: User, values: Mapping[str, object]) -> Registration:
     """A returning worker registers the business they started; it waits for the county 人社局."""
     require(user, "registration.register")
-    entry = checked(values)
+    entry = checked(values, owner=user)
     return create(entry, user, owner_id=user.id, source="self")
 
 
