@@ -157,8 +157,8 @@ def test_what_is_entered_wins_over_the_file_and_the_library(app, db, admin):
     ("changes", "field", "message"),
     [
         ({"off": "2027-12-31"}, "off", "2027-12-31 不在 2028 年"),
-        ({"off": "2028-02-30"}, "off", "不是日期"),
-        ({"off": "明天"}, "off", "不是日期"),
+        ({"off": "2028-02-30"}, "off", "“2028-02-30”：2028年2月没有30日，请核对。"),  # written right: no such day
+        ({"off": "明天"}, "off", "“明天”：请按 年-月-日 填写日期"),
         ({"off": "2028-03-10 至 2028-03-06"}, "off", "起止日期不对"),
         ({"off": "2028-01-01 至 2028-12-31"}, "off", "起止日期不对"),
         ({"off": ""}, "off", "请填写放假日期"),
@@ -182,6 +182,13 @@ def test_field_messages(app, db, admin, in_test_year, changes, field, message):
     assert message in page, page[:3000]
     assert f'id="{field}-error"' in page
     assert db.session.scalar(sa.text("select count(*) from holiday_schedule")) == 0
+
+
+def test_full_width_digits_are_the_same_day(app, db, admin, in_test_year):
+    client = client_for(app, "13611110001")
+    page = text(_post(client, off="２０２８-０３-０６\n２０２８-０３-０７", workdays=""))
+    assert "已保存2028年的节假日安排" in page, page[-2000:]
+    assert db.session.scalar(sa.text("select count(*) from holiday_schedule")) == 1
 
 
 def test_export_data_has_the_format_of_holidays_yaml(app, db, admin, in_test_year):

@@ -189,7 +189,9 @@ def test_consent_needs_a_date_not_in_the_future_and_a_real_scan(app, db, editors
     future = record_consent(a, story_id, consented_on="2199-01-01")
     assert future.status_code == 400 and "不能晚于今天" in text(future)
     odd = record_consent(a, story_id, consented_on="2021-02-30")
-    assert odd.status_code == 400 and "年-月-日" in text(odd)
+    assert odd.status_code == 400 and "2021年2月没有30日，请核对。" in text(odd)  # written right, no such day
+    worded = record_consent(a, story_id, consented_on="去年五月")
+    assert worded.status_code == 400 and "请按 年-月-日 填写日期" in text(worded)
     exe = record_consent(a, story_id, scan=(io.BytesIO(b"MZ\x90\x00"), "consent.pdf"))
     assert exe.status_code == 400 and "PDF、JPEG 或 PNG" in text(exe)
     assert db.session.get(Story, story_id).consents == []

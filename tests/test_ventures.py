@@ -130,6 +130,9 @@ def test_shortlisted_recommended_to_the_fund_and_exported(app, db, people, appli
     future = staff.post(f"/staff/ventures/{venture_id}/recommend", data={
         "csrf_token": token, "fund": "henan-returnee-fund", "recommended_on": "2199-01-01", "note": ""})  # fmt: skip
     assert future.status_code == 400 and "推荐日期不能晚于今天" in text(future)
+    odd = staff.post(f"/staff/ventures/{venture_id}/recommend", data={
+        "csrf_token": token, "fund": "henan-returnee-fund", "recommended_on": "2026-02-30", "note": ""})  # fmt: skip
+    assert odd.status_code == 400 and "2026年2月没有30日，请核对。" in text(odd)
     response = staff.post(f"/staff/ventures/{venture_id}/recommend", data={
         "csrf_token": token, "fund": "henan-returnee-fund", "recommended_on": "2021-06-01",
         "note": "产品有特色，带动就业好。"})  # fmt: skip

@@ -195,6 +195,21 @@ def parse_day(raw: str | None) -> date | None:
         return None
 
 
+def day_problem(raw: str | None) -> str:
+    """What is wrong with a text `parse_day` found no day in, in the reader's words: the form, the month, or a day
+    the month does not have (2026-02-30 is written right; February has no 30th)."""
+    text = unicodedata.normalize("NFKC", raw or "").strip().replace("/", "-").replace(".", "-")
+    match = DAY_RE.fullmatch(text)
+    if not match:
+        return _("请按 年-月-日 填写日期，例如 2021-09-15。")
+    year, month, day = (int(part) for part in match.groups())
+    if year not in YEARS:
+        return _("请核对年份：%(year)s 年。", year=year)
+    if not 1 <= month <= 12:
+        return _("没有 %(month)s 月，请核对。", month=month)
+    return _("%(year)s年%(month)s月没有%(day)s日，请核对。", year=year, month=month, day=day)
+
+
 # ---------------------------------------------------------------- the database's nets
 
 

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from portal.core.guard import day_problem, parse_day
 from portal.extensions import db
 from portal.rules.models import HolidaySchedule
 
@@ -46,10 +47,9 @@ def export_data() -> dict:
 
 
 def _day(text: str, year: int, errors: list[str]) -> date | None:
-    try:
-        day = date.fromisoformat(text.replace("/", "-").replace(".", "-"))
-    except ValueError:
-        errors.append(_("“%(text)s”不是日期，请按 年-月-日 填写，例如 %(year)s-01-01。", text=text[:20], year=year))
+    day = parse_day(text)
+    if day is None:
+        errors.append(_("“%(text)s”：%(problem)s", text=text[:20], problem=day_problem(text)))
         return None
     if day.year != year:
         errors.append(_("%(day)s 不在 %(year)s 年。", day=day.isoformat(), year=year))

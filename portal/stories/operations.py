@@ -13,7 +13,7 @@ from portal.accounts.models import User
 from portal.catalog.vocab import INDUSTRIES
 from portal.core.access import require
 from portal.core.clock import BEIJING
-from portal.core.guard import ascii_int, parse_day
+from portal.core.guard import ascii_int, day_problem, parse_day
 from portal.db import utcnow
 from portal.errors import InvalidInput, InvalidTransition, NotFound
 from portal.extensions import db
@@ -160,7 +160,7 @@ def record_consent(user: User, story_id: int, values: Mapping[str, object], scan
     on = parse_day(raw_day)
     today = datetime.now(BEIJING).date()
     if on is None:
-        errors["consented_on"] = _("请按 年-月-日 填写日期，例如 2021-09-15。")
+        errors["consented_on"] = day_problem(raw_day)
     elif on > today:
         errors["consented_on"] = _("同意日期不能晚于今天。")
     elif on < date(2000, 1, 1):

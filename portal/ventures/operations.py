@@ -13,7 +13,7 @@ from portal import audit
 from portal.accounts.models import User
 from portal.core.access import can, require
 from portal.core.clock import today
-from portal.core.guard import parse_day
+from portal.core.guard import day_problem, parse_day
 from portal.db import utcnow
 from portal.errors import InvalidInput, NotFound
 from portal.events import queries as events
@@ -182,7 +182,7 @@ def create_shortlist(staff: User, values: Mapping[str, object]) -> Shortlist:
     raw_day = checks.normal(values.get("event_on"))
     event_on = parse_day(raw_day) if raw_day else None
     if raw_day and event_on is None:
-        errors["event_on"] = _("请按 年-月-日 填写日期，例如 2021-09-15。")
+        errors["event_on"] = day_problem(raw_day)
     note = checks.plain(values.get("note")) or None
     if note and len(note) > 2000:
         errors["note"] = _("最多 %(max)s 个字，现在是 %(n)s 个字。", max=2000, n=len(note))
@@ -244,7 +244,7 @@ def recommend(staff: User, venture_id: int, values: Mapping[str, object]) -> Rec
     raw_day = checks.normal(values.get("recommended_on"))
     on = parse_day(raw_day) if raw_day else today()
     if on is None:
-        errors["recommended_on"] = _("请按 年-月-日 填写日期，例如 2021-09-15。")
+        errors["recommended_on"] = day_problem(raw_day)
     elif on > today():
         errors["recommended_on"] = _("推荐日期不能晚于今天。")
     elif on < date(2015, 1, 1):
