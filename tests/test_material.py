@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from portal.applications.material import validate_checklists
 from portal.applications.models import Application
-from tests.helpers import PDF, csrf_token, login, text, upload
+from tests.helpers import PDF, client_for, csrf_token, id_number, login, make_user, submit_application, text, upload
 from tests.test_queues import _fresh_limits, act, lead_item  # noqa: F401 (_fresh_limits is an autouse fixture)
 
 
@@ -119,3 +119,20 @@ def test_checklists_are_checked_when_content_is_loaded():
     }
     problems = " ".join(str(p) for p in validate_checklists(bad))
     assert "no_such_field" in problems and "重复" in problems and "acceptable" in problems and "pets" in problems
+
+
+def test_the_checklist_offers_only_what_can_concern_the_application(app, db, people):
+    """An individual's loan without collateral or business code: no 营业执照, no 统一社会信用代码, no 抵质押物证明;
+    a loan with forest collateral: 抵质押物证明 is offered."""
+    plain = submit_application(app, db, people["applicant"], "loan", county="411324")
+    staff = client_for(app, "13411110002")
+    act(staff, lead_item(db, plain).id, "claim")  # the request form is the claimer's
+    page = text(staff.get(f"/staff/items/{lead_item(db, plain).id}"))
+    assert "贷款用途请写得更具体" in page and "身份证正反面照片" in page
+    assert "营业执照" not in page and "统一社会信用代码需要核对" not in page and "抵质押物证明" not in page
+    forester = make_user(db, phone="13411110088", name="林返乡")
+    forest = submit_application(app, db, forester, "loan", county="411324", collateral="forest",
+                                id_number=id_number(seq="188"))  # fmt: skip
+    act(staff, lead_item(db, forest).id, "claim")
+    page = text(staff.get(f"/staff/items/{lead_item(db, forest).id}"))
+    assert "抵质押物证明" in page and "营业执照" not in page

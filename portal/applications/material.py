@@ -28,8 +28,27 @@ class MaterialErrors(InvalidInput):
         self.errors = errors
 
 
-def checklist(app_type: str) -> list[dict]:
-    return list(get_rules("checklists").get(app_type, []))
+def checklist(app_type: str, answers: dict | None = None) -> list[dict]:
+    """The type's checklist; with the application's answers, only the items that can concern it (an item's
+    `only_if`: {field: [values]} — any one holding; "*" is any answer — and `not_if`: {field: [values]})."""
+    items = list(get_rules("checklists").get(app_type, []))
+    if answers is None:
+        return items
+    return [item for item in items if _concerns(item, answers)]
+
+
+def _holds(conditions: dict, answers: dict) -> bool:
+    for field, values in conditions.items():
+        answer = str(answers.get(field) or "")
+        if answer in values or ("*" in values and answer):
+            return True
+    return False
+
+
+def _concerns(item: dict, answers: dict) -> bool:
+    if item.get("only_if") and not _holds(item["only_if"], answers):
+        return False
+    return not (item.get("not_if") and _holds(item["not_if"], answers))
 
 
 def form_fields(form_class: type) -> set[str]:
@@ -65,6 +84,16 @@ def validate_checklists(data) -> list[str]:
                 )
             elif item["kind"] == "document" and not item.get("acceptable"):
                 problems.append(_("“%(code)s” 要写明什么材料可以（acceptable）", code=item["code"]))
+            for key in ("only_if", "not_if"):
+                condition = item.get(key)
+                if condition is None:
+                    continue
+                if not isinstance(condition, dict) or not all(
+                    name in fields and isinstance(values, list) for name, values in condition.items()
+                ):
+                    problems.append(
+                        _("“%(code)s” 的 %(key)s 应是“表单项: [取值, …]”", code=item["code"], key=key)
+                    )
     return problems
 
 

@@ -118,7 +118,7 @@ def item(item_id: int):
         colleagues=queries.colleague_load(queue_item.unit_id) if user.role == "staff" else [],
         units=queries.units(exclude_id=queue_item.unit_id),
         pending=queries.pending_co_reviews(queue_item),
-        checklist=material.checklist(application.type),
+        checklist=material.checklist(application.type, application.answers or {}),
         material_rounds=material.previous_requests(application),
         panels=panels.render("queue_item.staff", queue_item, user),
     )
