@@ -119,6 +119,10 @@ def test_checklists_are_checked_when_content_is_loaded():
     }
     problems = " ".join(str(p) for p in validate_checklists(bad))
     assert "no_such_field" in problems and "重复" in problems and "acceptable" in problems and "pets" in problems
+    conditions = {"loan": [{"code": "y", "kind": "answer", "field": "amount_wan", "label": "改金额",
+                            "only_if": {"no_such_field": ["x"]}, "not_if": "collateral"}]}  # fmt: skip
+    problems = " ".join(str(p) for p in validate_checklists(conditions))
+    assert "only_if" in problems and "not_if" in problems
 
 
 def test_the_checklist_offers_only_what_can_concern_the_application(app, db, people):
