@@ -253,32 +253,29 @@ def test_a_cancelled_event_tells_everyone_registered_with_the_reason(app, db, pe
     assert "活动已取消。" in page and "已短信通知" not in page
 
 
-def test_registered_entrepreneurs_only_means_a_confirmed_registry_record(app, db, people):
+def _registration(db, phone: str, business: str, status: str) -> None:
+    """A 返乡创业登记 of 镇平县 owned by the account with this phone, in the given status."""
     from portal.catalog.models import County, Unit
     from portal.registry.models import Registration
 
-    event_id = published(app, db, capacity=5, audience="registered")
-    zp_county = db.session.scalar(sa.select(County.id).where(County.code == "411324"))
-    unit = db.session.scalar(sa.select(Unit.id).where(Unit.code == "411324-hrss"))
     db.session.add(
         Registration(
-            owner_id=get(db, A1).id, business_name="玉雕工作室", form="individual", registered_on=date(2025, 3, 1),
-            county_id=zp_county, township="石佛寺镇", industry="handicraft", returned_from="province_out",
-            returned_on=date(2025, 1, 1), unit_id=unit, status="confirmed",
+            owner_id=get(db, phone).id, business_name=business, form="individual", registered_on=date(2025, 3, 1),
+            county_id=db.session.scalar(sa.select(County.id).where(County.code == "411324")), township="石佛寺镇",
+            industry="handicraft", returned_from="province_out", returned_on=date(2025, 1, 1),
+            unit_id=db.session.scalar(sa.select(Unit.id).where(Unit.code == "411324-hrss")), status=status,
         )
     )  # fmt: skip
     db.session.commit()
+
+
+def test_registered_entrepreneurs_only_means_a_confirmed_registry_record(app, db, people):
+    event_id = published(app, db, capacity=5, audience="registered")
+    _registration(db, A1, "玉雕工作室", "confirmed")
     a1 = client_for(app, A1)
     post(a1, f"/events/{event_id}/register", f"/events/{event_id}")
     assert "您已报名" in text(a1.get(f"/events/{event_id}"))
-    db.session.add(
-        Registration(
-            owner_id=get(db, A2).id, business_name="香菇大棚", form="individual", registered_on=date(2025, 4, 1),
-            county_id=zp_county, township="石佛寺镇", industry="agriculture", returned_from="province_out",
-            returned_on=date(2025, 1, 1), unit_id=unit, status="submitted",
-        )
-    )  # fmt: skip
-    db.session.commit()
+    _registration(db, A2, "香菇大棚", "submitted")
     a2, a3 = client_for(app, A2), client_for(app, A3)
     said = text(a2.get(post(a2, f"/events/{event_id}/register", f"/events/{event_id}").headers["Location"]))
     assert "您的登记还在等县区人社局确认，确认后即可报名。" in said  # not "please register first": they did
