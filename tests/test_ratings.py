@@ -131,7 +131,7 @@ def test_the_public_unit_page_shows_ratings_only_from_five_and_without_names(app
     numbers = []
     for n in range(5):
         phone = f"1341112000{n}"
-        person = make_user(db, phone=phone, name=f"评价人{n}")
+        person = make_user(db, phone=phone, name=f"评价人{'甲乙丙丁戊'[n]}")  # a name as on an ID card
         application_id = submit_application(app, db, person, "training", county="411324")
         decide(app, db, application_id)
         numbers.append((phone, db.session.get(Application, application_id).tracking_no))
