@@ -91,9 +91,7 @@ def validate_checklists(data) -> list[str]:
                 if not isinstance(condition, dict) or not all(
                     name in fields and isinstance(values, list) for name, values in condition.items()
                 ):
-                    problems.append(
-                        _("“%(code)s” 的 %(key)s 应是“表单项: [取值, …]”", code=item["code"], key=key)
-                    )
+                    problems.append(_("“%(code)s” 的 %(key)s 应是“表单项: [取值, …]”", code=item["code"], key=key))
     return problems
 
 

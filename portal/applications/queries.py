@@ -14,6 +14,7 @@ from portal.applications.forms import FORMS, add_loan_extras
 from portal.applications.models import Application, Attachment
 from portal.catalog.models import Mentor
 from portal.catalog.services import all_counties
+from portal.core import clock
 from portal.core.access import require
 from portal.errors import NotFound
 from portal.extensions import db
@@ -35,27 +36,21 @@ def list_for_applicant(user: User) -> list[Application]:
     )
 
 
-def latest_draft(user: User, app_type: str) -> Application | None:
-    return db.session.scalar(
-        sa.select(Application)
-        .where(Application.applicant_id == user.id, Application.type == app_type, Application.state == states.DRAFT)
-        .order_by(Application.updated_at.desc())
-        .limit(1)
+def _drafts(user: User, app_type: str) -> sa.Select:
+    return sa.select(Application).where(
+        Application.applicant_id == user.id, Application.type == app_type, Application.state == states.DRAFT
     )
+
+
+def latest_draft(user: User, app_type: str) -> Application | None:
+    return db.session.scalar(_drafts(user, app_type).order_by(Application.updated_at.desc()).limit(1))
 
 
 def own_draft(user: User, app_type: str, draft_id: int | None) -> Application | None:
     """One of the user's drafts of this type (another's, or one already submitted: None)."""
     if draft_id is None:
         return None
-    return db.session.scalar(
-        sa.select(Application).where(
-            Application.id == draft_id,
-            Application.applicant_id == user.id,
-            Application.type == app_type,
-            Application.state == states.DRAFT,
-        )
-    )
+    return db.session.scalar(_drafts(user, app_type).where(Application.id == draft_id))
 
 
 def open_loans_of_person(id_hash: str | None, exclude_id: int | None = None) -> list[Application]:
@@ -113,9 +108,7 @@ def build_form(app_type: str, user: User, application: Application | None = None
         # chosen stays readable on the saved application and does not make the draft unsendable).
         chosen = (application.answers or {}).get("preferred_mentor") if application is not None else None
         shown = sa.or_(Mentor.visible, Mentor.slug == chosen) if chosen else Mentor.visible
-        form.set_mentor_choices(
-            db.session.scalars(sa.select(Mentor).where(shown).order_by(Mentor.sample, Mentor.name)).all()
-        )
+        form.set_mentor_choices(db.session.scalars(sa.select(Mentor).where(shown)).all())  # the form orders them
     if app_type == "loan":
         form.set_rule_choices(rules.loan_rules())
     return form
@@ -156,9 +149,7 @@ def answer_rows(form) -> list[tuple[str, str]]:
 
 def promise_overdue(application) -> bool:
     """Past the promised date (Asia/Shanghai), still open, and the clock not paused for 补正."""
-    from portal.core.clock import today as local_today
-
-    today = local_today()
+    today = clock.today()
     return bool(
         application.promised_date
         and not application.clock_paused

@@ -135,17 +135,9 @@ def _locked(user: User, event_id: int) -> Event:
 
 def _may_join(user: User, event: Event) -> None:
     if event.audience == "registered":
-        confirmed = db.session.scalar(
-            sa.select(sa.func.count())
-            .select_from(Registration)
-            .where(Registration.owner_id == user.id, Registration.status == REGISTRY_CONFIRMED)
-        )
-        if not confirmed:
-            waiting = db.session.scalar(
-                sa.select(sa.func.count())
-                .select_from(Registration)
-                .where(Registration.owner_id == user.id, Registration.status.in_(REGISTRY_OPEN))
-            )
+        statuses = set(db.session.scalars(sa.select(Registration.status).where(Registration.owner_id == user.id)))
+        if REGISTRY_CONFIRMED not in statuses:
+            waiting = statuses & set(REGISTRY_OPEN)
             raise InvalidTransition(
                 _("这个活动只接受已确认返乡创业登记的创业者报名。您的登记还在等县区人社局确认，确认后即可报名。")
                 if waiting
