@@ -242,16 +242,21 @@ def gunicorn(
                 time.sleep(0.2)
             yield base_url
         finally:
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
-                try:
-                    proc.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    # Master and workers share a process group (start_new_session); the master is not reaped yet,
-                    # so the group id is still ours.
-                    with contextlib.suppress(ProcessLookupError):
-                        os.killpg(proc.pid, signal.SIGKILL)
-                    proc.wait(timeout=10)
+            stop_group(proc, signal.SIGTERM, grace=30)
+
+
+def stop_group(proc: subprocess.Popen, sig: int, grace: float) -> None:
+    """Ask a server started with `start_new_session` to stop (`sig`); after `grace` seconds kill its whole process
+    group (master and workers share it; the master is not reaped yet, so the group id is still ours)."""
+    if proc.poll() is not None:
+        return
+    proc.send_signal(sig)
+    try:
+        proc.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
 
 
 # ---------------------------------------------------------------------------------------------- load and timing

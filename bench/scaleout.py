@@ -150,14 +150,7 @@ def nginx(port_a: int, port_b: int) -> Iterator[str]:
                 time.sleep(0.1)
             yield url
         finally:
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGQUIT)  # graceful
-                try:
-                    proc.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    with contextlib.suppress(ProcessLookupError):
-                        os.killpg(proc.pid, signal.SIGKILL)
-                    proc.wait(timeout=5)
+            harness.stop_group(proc, signal.SIGQUIT, grace=10)  # SIGQUIT: nginx's graceful stop
 
 
 def build_index(app, data_dir: Path, env: dict[str, str]) -> float:
